@@ -1,0 +1,135 @@
+import path from 'node:path';
+
+/** Values that must never be logged; kept apart from the rest of the config. */
+export interface Secrets {
+  databaseUrl: string | undefined;
+  mqttUrl: string | undefined;
+}
+
+export interface Config {
+  http: { host: string; port: number; publicUrl: string; trustProxy: boolean };
+  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; poolSize: number };
+  mqtt: { kind: 'embedded'; port: number } | { kind: 'external' };
+  dataDir: string;
+  demo: boolean;
+  logLevel: string;
+  timezone: string;
+  session: { idleMinutes: number; absoluteHours: number; cookieSecure: boolean };
+  login: { maxFailures: number; lockoutMinutes: number; perIpPerMinute: number };
+  imports: { maxFileMb: number; maxRows: number };
+  /** Redacted view, safe to print. */
+  describe(): Record<string, unknown>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment; collects every problem before failing so all are fixed at once. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): { config: Config; secrets: Secrets } {
+  const problems: string[] = [];
+
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
+      return def;
+    }
+    return n;
+  };
+  const bool = (name: string, def: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name}=${JSON.stringify(raw)}: expected true or false`);
+    return def;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) {
+        problems.push(`${name}: protocol ${u.protocol} not supported (use ${protocols.join(' or ')})`);
+        return undefined;
+      }
+      return raw;
+    } catch {
+      problems.push(`${name}: not a valid URL`);
+      return undefined;
+    }
+  };
+
+  const port = int('PORT', 8750, 1, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const dataDir = path.resolve(cwd, env.MASHANG_DATA_DIR || 'data');
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const mqttUrl = url('MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']);
+  const mqttPort = int('MQTT_PORT', 18830, 1, 65535);
+  const publicUrlRaw = url('PUBLIC_URL', ['http:', 'https:']);
+  const publicUrl = (publicUrlRaw ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected fatal, error, warn, info, debug, trace or silent`);
+  }
+  const timezone = env.MASHANG_TIMEZONE || 'Asia/Shanghai';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: timezone });
+  } catch {
+    problems.push(`MASHANG_TIMEZONE=${JSON.stringify(timezone)}: not an IANA time zone`);
+  }
+  // Demo data and demo sign-ins come with the embedded defaults; a real server starts clean.
+  const demo = bool('MASHANG_DEMO', env.DATABASE_URL ? false : true);
+
+  const config: Config = {
+    http: { host, port, publicUrl, trustProxy: bool('TRUST_PROXY', false) },
+    database: databaseUrl
+      ? { kind: 'postgres', poolSize: int('DATABASE_POOL_SIZE', 10, 1, 200) }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    mqtt: mqttUrl ? { kind: 'external' } : { kind: 'embedded', port: mqttPort },
+    dataDir,
+    demo,
+    logLevel,
+    timezone,
+    session: {
+      idleMinutes: int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+      absoluteHours: int('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
+      cookieSecure: bool('COOKIE_SECURE', publicUrl.startsWith('https:')),
+    },
+    login: {
+      maxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 100),
+      lockoutMinutes: int('LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60),
+      perIpPerMinute: int('LOGIN_PER_IP_PER_MINUTE', 20, 1, 10_000),
+    },
+    imports: { maxFileMb: int('IMPORT_MAX_FILE_MB', 25, 1, 500), maxRows: int('IMPORT_MAX_ROWS', 200_000, 1, 5_000_000) },
+    describe() {
+      return {
+        http: this.http,
+        database: databaseUrl ? { kind: 'postgres', url: redactUrl(databaseUrl) } : this.database,
+        mqtt: mqttUrl ? { kind: 'external', url: redactUrl(mqttUrl) } : this.mqtt,
+        demo: this.demo,
+        timezone: this.timezone,
+      };
+    },
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return { config, secrets: { databaseUrl, mqttUrl } };
+}
+
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '***';
+  }
+}

@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database.js';
+import { PGliteDialect } from './pglite-dialect.js';
+
+export type Db = Kysely<Database>;
+
+export interface DbHandle {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Raw SQL script execution (migrations): several statements in one call. */
+  exec(sqlText: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+// The same JS types on both drivers: bigint as number (ids, counters stay below 2^53),
+// date as 'YYYY-MM-DD' text (a calendar date has no time zone), numeric as text.
+const INT8 = 20;
+const DATE = 1082;
+const NUMERIC = 1700;
+
+export async function openPGlite(dataDir?: string): Promise<DbHandle> {
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    parsers: { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v, [NUMERIC]: (v: string) => v },
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: 'pglite',
+    exec: async (sqlText) => {
+      await pglite.exec(sqlText);
+    },
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+export function openPostgres(url: string, poolSize = 10): DbHandle {
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') => {
+      if (oid === INT8) return (v: string) => Number(v);
+      if (oid === DATE || oid === NUMERIC) return (v: string) => v;
+      return pg.types.getTypeParser(oid, format as 'text');
+    },
+  };
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as never });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    exec: async (sqlText) => {
+      await pool.query(sqlText);
+    },
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}

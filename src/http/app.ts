@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import type { AppContext } from '../context.js';
+import { registerAuditRoutes } from '../modules/audit/index.js';
+import { registerAuthRoutes } from '../modules/auth/index.js';
+import { registerImportRoutes } from '../modules/imports/index.js';
+import { registerRegistryRoutes } from '../modules/registry/index.js';
+import { authPlugin } from './auth.plugin.js';
+import { installErrorHandler } from './error-handler.js';
+import { installMetrics } from './metrics.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const WEB_DIST = path.resolve(here, '../../web/dist');
+
+export interface BuildOptions {
+  /** Log requests (off in tests). */
+  logger?: boolean | object;
+}
+
+/** The HTTP edge: plugins for third-party set-up, then the app's own plugins, then routes. */
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === undefined ? false : (opts.logger as never),
+    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : randomUUID()),
+    trustProxy: ctx.config.http.trustProxy,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  installErrorHandler(app);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Mashang (码上) API',
+        version: '1',
+        description:
+          'Smart market supervision: registry of markets, merchants, scales and cameras; staff access by jurisdiction. ' +
+          'Staff calls use the session cookie from POST /api/auth/login and send the returned CSRF token in the x-csrf-token header on every write.',
+      },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'mashang_session' } } },
+      security: [{ session: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  installMetrics(app);
+  await app.register(authPlugin, { auth: ctx.auth });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true, response: { 200: Type.Object({ status: Type.String() }), 503: Type.Object({ status: Type.String(), reason: Type.String() }) } } }, async (_req, reply) => {
+    if (!ctx.state.ready) return reply.status(503).send({ status: 'unavailable', reason: 'shutting down' });
+    try {
+      await sql`select 1`.execute(ctx.dbHandle.db);
+      return { status: 'ready' };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  registerAuthRoutes(app, { auth: ctx.auth, cookieSecure: ctx.config.session.cookieSecure, absoluteHours: ctx.config.session.absoluteHours });
+  registerRegistryRoutes(app, ctx.registry);
+  registerAuditRoutes(app, ctx.dbHandle.db);
+  await registerImportRoutes(app, { db: ctx.dbHandle.db, registry: ctx.registry, maxFileMb: ctx.config.imports.maxFileMb, maxRows: ctx.config.imports.maxRows });
+
+  await registerWebApp(app);
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/admin/'));
+  return app;
+}
+
+/** The staff web app, built by Vite into web/dist and served at /admin with client-side routes falling back to index.html. */
+async function registerWebApp(app: FastifyInstance) {
+  if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
+    app.get('/admin/*', { schema: { hide: true } }, async (_req, reply) =>
+      reply.status(503).type('text/plain; charset=utf-8').send('The staff web app is not built: run `npm run build:web` (npm start does it for you).'),
+    );
+    return;
+  }
+  await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/admin/', decorateReply: false, wildcard: false, index: ['index.html'] });
+  const indexHtml = fs.readFileSync(path.join(WEB_DIST, 'index.html'));
+  app.get('/admin/*', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(indexHtml));
+}

@@ -1,0 +1,87 @@
+/**
+ * Composition root: environment → validated config → context (database, services) → HTTP.
+ * `npm start` runs this on the embedded defaults: PGlite in ./data, demo city loaded on first start.
+ */
+import pino from 'pino';
+import { ConfigError, loadConfig } from './config/config.js';
+import { createContext } from './context.js';
+import { buildApp } from './http/app.js';
+import { loadDemo } from './modules/demo/index.js';
+
+async function main() {
+  let loaded;
+  try {
+    loaded = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const { config, secrets } = loaded;
+  const logger = pino({ level: config.logLevel });
+  const started = Date.now();
+  logger.info({ config: config.describe() }, 'starting Mashang');
+
+  const ctx = await createContext(config, secrets, logger);
+  let demo: Awaited<ReturnType<typeof loadDemo>> | undefined;
+  if (config.demo) {
+    demo = await loadDemo(ctx);
+    if (demo.created) logger.info({ counts: demo.counts }, 'demo city loaded');
+  }
+  const app = await buildApp(ctx, { logger: logger.child({ component: 'http' }) });
+
+  try {
+    await app.listen({ host: config.http.host, port: config.http.port });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') {
+      console.error(`Port ${config.http.port} on ${config.http.host} is already in use. Set PORT to a free port, e.g. PORT=8751 npm start`);
+      await ctx.dbHandle.close();
+      process.exit(1);
+    }
+    throw e;
+  }
+
+  const base = config.http.publicUrl;
+  const lines = [
+    '',
+    `码上 Mashang is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `  Staff web app (后台):   ${base}/admin/`,
+    `  API reference:          ${base}/api/docs`,
+    `  Health / metrics:       ${base}/healthz  ${base}/readyz  ${base}/metrics`,
+    `  Database:               ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
+  ];
+  if (demo) {
+    lines.push(`  Demo mode: sign in as (password ${demo.password} for every demo account):`);
+    for (const s of demo.signIns) lines.push(`    ${s.username.padEnd(22)} ${s.label}`);
+  } else {
+    lines.push('  Not in demo mode. Create the first administrator with: npm run admin:create -- --username <name>');
+  }
+  console.log(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new work, finishing what is in flight');
+    ctx.state.ready = false;
+    const timer = setTimeout(() => {
+      logger.error('shutdown took longer than 20 s; exiting');
+      process.exit(1);
+    }, 20_000);
+    timer.unref();
+    await app.close();
+    await ctx.dbHandle.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

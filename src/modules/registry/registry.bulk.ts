@@ -1,0 +1,2 @@
+// Bulk writes for spreadsheet imports: see src/modules/imports.
+export {};
