@@ -13,6 +13,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every /api route with the access it declared, for the access-matrix test and docs. */
+    routeAccess: { method: string; url: string; access: Access }[];
+  }
   interface FastifyRequest {
     actor: Actor | null;
     sessionId: string | null;
@@ -41,6 +45,8 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { auth: AuthServ
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
   app.decorateRequest('csrfToken', null);
+  const routeAccess: { method: string; url: string; access: Access }[] = [];
+  app.decorate('routeAccess', routeAccess);
 
   app.addHook('onRoute', (route) => {
     const url = route.url ?? route.path;
@@ -48,6 +54,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { auth: AuthServ
     const access = route.config?.access;
     if (!access) throw new Error(`route ${route.method} ${url} declares no access`);
     if (access !== 'public' && access !== 'signed_in' && !(access in PERMISSIONS)) throw new Error(`route ${url}: unknown permission ${access}`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeAccess.push({ method, url, access });
   });
 
   app.addHook('onRequest', async (req) => {
@@ -61,7 +68,8 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { auth: AuthServ
     }
   });
 
-  app.addHook('preHandler', async (req) => {
+  // Before validation: who may call a route is settled before what they sent is looked at.
+  app.addHook('preValidation', async (req) => {
     const access = req.routeOptions.config?.access;
     if (!access || access === 'public') return;
     if (!req.actor) throw unauthenticated('请先登录 (sign in required)');

@@ -125,7 +125,11 @@ export function createRegistryService(db: Db, opts: { timezone: string; now?: ()
     let place: Place | undefined;
     if (m.marketId) {
       place = await marketPlace(q, m.marketId);
-      if (!place) problems.push({ field: 'marketId', message: `市场 ${m.marketId} 不存在 (unknown market)` });
+      // A market outside the caller's reach is answered like a missing one: its existence does not leak.
+      if (!place || !isWithinReach(actor.reach, place)) {
+        problems.push({ field: 'marketId', message: `市场 ${m.marketId} 不存在或不在您的辖区内 (unknown market, or outside your jurisdiction)` });
+        place = undefined;
+      }
     } else if (m.districtId) {
       const d = await repo.findDistrict(q, m.districtId);
       if (!d) problems.push({ field: 'districtId', message: `辖区 ${m.districtId} 不存在 (unknown district)` });
