@@ -2,6 +2,7 @@
  * Composition root: environment → validated config → context (database, services) → HTTP.
  * `npm start` runs this on the embedded defaults: PGlite in ./data, demo city loaded on first start.
  */
+import net from 'node:net';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config/config.js';
 import { createContext } from './context.js';
@@ -22,6 +23,8 @@ async function main() {
   const { config, secrets } = loaded;
   const logger = pino({ level: config.logLevel });
   const started = Date.now();
+  // Before touching the database: a second instance on a taken port must not open the same data folder.
+  if (!(await isPortFree(config.http.host, config.http.port))) portTaken(config.http.host, config.http.port);
   logger.info({ config: config.describe() }, 'starting Mashang');
 
   const ctx = await createContext(config, secrets, logger);
@@ -37,9 +40,8 @@ async function main() {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') {
-      console.error(`Port ${config.http.port} on ${config.http.host} is already in use. Set PORT to a free port, e.g. PORT=8751 npm start`);
       await ctx.dbHandle.close();
-      process.exit(1);
+      portTaken(config.http.host, config.http.port);
     }
     throw e;
   }
@@ -79,6 +81,19 @@ async function main() {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function portTaken(host: string, port: number): never {
+  console.error(`Port ${port} on ${host} is already in use. Set PORT to a free port, e.g. PORT=${port + 1} npm start`);
+  process.exit(1);
+}
+
+function isPortFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
 }
 
 main().catch((e) => {

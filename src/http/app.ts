@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
+import type { Logger } from 'pino';
 import type { AppContext } from '../context.js';
 import { registerAuditRoutes } from '../modules/audit/index.js';
 import { registerAuthRoutes } from '../modules/auth/index.js';
@@ -22,14 +23,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIST = path.resolve(here, '../../web/dist');
 
 export interface BuildOptions {
-  /** Log requests (off in tests). */
-  logger?: boolean | object;
+  /** Where request logs go (none in tests). */
+  logger?: Logger;
 }
 
 /** The HTTP edge: plugins for third-party set-up, then the app's own plugins, then routes. */
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger === undefined ? false : (opts.logger as never),
+    ...(opts.logger ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: false }),
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : randomUUID()),
     trustProxy: ctx.config.http.trustProxy,
     bodyLimit: 1024 * 1024,
