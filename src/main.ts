@@ -63,6 +63,10 @@ async function main() {
   }
   console.log(lines.join('\n') + '\n');
 
+  // Expired sessions are refused on sight; this only keeps the table small.
+  const purge = setInterval(() => void ctx.auth.purgeExpiredSessions().catch((e) => logger.warn({ err: e }, 'session purge failed')), 3_600_000);
+  purge.unref();
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
