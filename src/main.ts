@@ -55,9 +55,11 @@ async function main() {
     `  Health / metrics:       ${base}/healthz  ${base}/readyz  ${base}/metrics`,
     `  Database:               ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
   ];
-  if (demo) {
+  if (demo?.signIns.length) {
     lines.push(`  Demo mode: sign in as (password ${demo.password} for every demo account):`);
     for (const s of demo.signIns) lines.push(`    ${s.username.padEnd(22)} ${s.label}`);
+  } else if (demo) {
+    lines.push('  Demo mode, but this database was not created as a demo: it holds no demo accounts. Sign in with your own.');
   } else {
     lines.push('  Not in demo mode. Create the first administrator with: npm run admin:create -- --username <name>');
   }

@@ -185,8 +185,11 @@ export function createAuthService(db: Db, settings: AuthSettings) {
       return { items: await Promise.all(items.map(async (r) => toStaff(r, await repo.listStaffMarketIds(db, r.id)))), total };
     },
 
-    /** Creates a staff account. `by` is null only for the command-line bootstrap of the first administrator. */
-    async createStaff(by: By | null, input: NewStaff): Promise<Staff> {
+    /**
+     * Creates a staff account. `by` is null only when bootstrapping the first administrator (the
+     * command line, the demo loader); `bootstrapRequestId` then names where it came from in the audit log.
+     */
+    async createStaff(by: By | null, input: NewStaff, bootstrapRequestId = 'cli'): Promise<Staff> {
       const problems = staffProblems(input);
       const pw = passwordProblem(input.password);
       if (pw) problems.push({ field: 'password', message: pw });
@@ -220,7 +223,7 @@ export function createAuthService(db: Db, settings: AuthSettings) {
             entity: 'staff',
             entityId: id,
             after: { ...input, password: undefined },
-            requestId: by?.requestId ?? 'cli',
+            requestId: by?.requestId ?? bootstrapRequestId,
           },
         ]);
         return id;

@@ -1,13 +1,2 @@
-import type { AppContext } from '../../context.js';
-
-export interface DemoResult {
-  created: boolean;
-  counts: Record<string, number>;
-  password: string;
-  signIns: { username: string; label: string }[];
-}
-
-/** Placeholder until the demo city lands: loads nothing. */
-export async function loadDemo(_ctx: AppContext): Promise<DemoResult> {
-  return { created: false, counts: {}, password: '', signIns: [] };
-}
+export { loadDemo, type DemoResult } from './demo.service.js';
+export { buildDemoData, DEMO_PASSWORD, DEMO_SEED, DEMO_STAFF, DEMO_CITIES, DEMO_MARKETS, type DemoData } from './demo.data.js';
