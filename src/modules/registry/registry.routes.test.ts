@@ -13,7 +13,11 @@ describe.each(TEST_DB_KINDS)('registry through the API on %s', (kind) => {
 
   beforeAll(async () => {
     t = await createTestApp(kind);
-    [bureau, inspA, inspBC, verifier, admin] = await Promise.all(['bureau', 'insp_a', 'insp_bc', 'verifier', 'admin'].map((u) => t.as(u)));
+    bureau = await t.as('bureau');
+    inspA = await t.as('insp_a');
+    inspBC = await t.as('insp_bc');
+    verifier = await t.as('verifier');
+    admin = await t.as('admin');
   });
   afterAll(async () => t?.close());
 
