@@ -8,13 +8,48 @@ interface ValidationItem {
   keyword?: string;
 }
 
+/** A schema problem in words for people: Chinese, then English. */
+function describeProblem(v: ValidationItem): string {
+  const p = v.params ?? {};
+  switch (v.keyword) {
+    case 'required':
+      return '必填 (required)';
+    case 'additionalProperties':
+      return '不允许的字段 (unknown field)';
+    case 'minLength':
+      return p.limit === 1 ? '不能为空 (must not be empty)' : `至少${p.limit}个字符 (at least ${p.limit} characters)`;
+    case 'maxLength':
+      return `最多${p.limit}个字符 (at most ${p.limit} characters)`;
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return `应${v.keyword === 'minimum' ? '不小于' : '大于'}${p.limit} (must be ${v.keyword === 'minimum' ? '>=' : '>'} ${p.limit})`;
+    case 'maximum':
+      return `应不大于${p.limit} (must be <= ${p.limit})`;
+    case 'minItems':
+      return `至少${p.limit}项 (at least ${p.limit} items)`;
+    case 'maxItems':
+      return `最多${p.limit}项 (at most ${p.limit} items)`;
+    case 'type':
+      return `类型应为${TYPE_ZH[String(p.type)] ?? p.type} (must be ${p.type})`;
+    case 'pattern':
+      return '格式不正确 (wrong format)';
+    case 'const':
+    case 'enum':
+    case 'anyOf':
+      return '不是允许的取值 (not one of the allowed values)';
+    default:
+      return v.message ? `无效 (${v.message})` : '无效 (invalid)';
+  }
+}
+const TYPE_ZH: Record<string, string> = { string: '文本', integer: '整数', number: '数字', boolean: '是/否', object: '对象', array: '列表', null: '空' };
+
 /** Turns schema validation failures into one problem per field, named as the client sent it. */
 function validationProblems(context: string | undefined, items: ValidationItem[]) {
   return items.map((v) => {
     let field = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
     if (v.keyword === 'required' && v.params?.missingProperty) field = [field, String(v.params.missingProperty)].filter(Boolean).join('.');
     if (v.keyword === 'additionalProperties' && v.params?.additionalProperty) field = [field, String(v.params.additionalProperty)].filter(Boolean).join('.');
-    const message = v.keyword === 'required' ? '必填 (required)' : v.keyword === 'additionalProperties' ? '不允许的字段 (unknown field)' : (v.message ?? 'invalid');
+    const message = describeProblem(v);
     return { field: field || (context ?? 'request'), message, in: context };
   });
 }

@@ -194,10 +194,10 @@ export function createAuthService(db: Db, settings: AuthSettings) {
       const pw = passwordProblem(input.password);
       if (pw) problems.push({ field: 'password', message: pw });
       if (problems.length) throw invalid(problems.map((p) => p.message).join('; '), problems);
-      if (input.isDemo && !settings.demo) throw forbidden('demo accounts exist only in demo mode');
+      if (input.isDemo && !settings.demo) throw forbidden('演示账号仅在演示模式下可建 (demo accounts exist only in demo mode)');
       const passwordHash = await hashPassword(input.password);
       const id = await db.transaction().execute(async (trx) => {
-        if (await repo.findStaffByUsername(trx, input.username)) throw conflict(`用户名 ${input.username} 已存在 (username already taken)`, [{ field: 'username', message: 'username already taken' }]);
+        if (await repo.findStaffByUsername(trx, input.username)) throw conflict(`用户名 ${input.username} 已存在 (username already taken)`, [{ field: 'username', message: '用户名已存在 (username already taken)' }]);
         await checkPosting(trx, input);
         const { id } = await trx
           .insertInto('staff')
@@ -312,7 +312,7 @@ function staffProblems(s: { username: string; displayName: string; role: Role; c
   const problems: { field: string; message: string }[] = [];
   if (!/^[A-Za-z0-9_.-]{3,40}$/.test(s.username)) problems.push({ field: 'username', message: '用户名为3-40位字母、数字或 _ . - (username: 3-40 letters, digits, _ . -)' });
   if (!s.displayName.trim()) problems.push({ field: 'displayName', message: '姓名不能为空 (display name is required)' });
-  if (!ROLES.includes(s.role)) problems.push({ field: 'role', message: `unknown role ${s.role}` });
+  if (!ROLES.includes(s.role)) problems.push({ field: 'role', message: `角色无效 (unknown role ${s.role})` });
   if (s.role !== 'admin' && !s.cityId) problems.push({ field: 'cityId', message: '须指定所属城市 (a city is required for this role)' });
   if (s.role === 'office_inspector' && !s.officeId) problems.push({ field: 'officeId', message: '监管所执法人员须指定监管所 (an inspector needs an office)' });
   if (s.role === 'market_manager' && !s.marketIds?.length) problems.push({ field: 'marketIds', message: '市场管理方须指定市场 (a market manager needs at least one market)' });
@@ -322,10 +322,10 @@ function staffProblems(s: { username: string; displayName: string; role: Role; c
 async function checkPosting(trx: Parameters<typeof repo.findStaffById>[0], s: { role: Role; cityId?: number | null; officeId?: number | null; marketIds?: number[] }) {
   if (s.role === 'admin') return;
   const city = await trx.selectFrom('city').select('id').where('id', '=', s.cityId!).executeTakeFirst();
-  if (!city) throw invalid(`city ${s.cityId} does not exist`, [{ field: 'cityId', message: 'unknown city' }]);
+  if (!city) throw invalid(`城市 ${s.cityId} 不存在 (unknown city)`, [{ field: 'cityId', message: '城市不存在 (unknown city)' }]);
   if (s.role === 'office_inspector') {
     const office = await trx.selectFrom('office').select('city_id').where('id', '=', s.officeId!).executeTakeFirst();
-    if (!office || office.city_id !== s.cityId) throw invalid(`office ${s.officeId} is not in city ${s.cityId}`, [{ field: 'officeId', message: 'unknown office for this city' }]);
+    if (!office || office.city_id !== s.cityId) throw invalid(`监管所 ${s.officeId} 不属于该城市 (office not in city ${s.cityId})`, [{ field: 'officeId', message: '监管所不属于该城市 (unknown office for this city)' }]);
   }
   if (s.role === 'market_manager' && s.marketIds?.length) {
     const found = await trx
@@ -335,7 +335,7 @@ async function checkPosting(trx: Parameters<typeof repo.findStaffById>[0], s: { 
       .where('market.id', 'in', s.marketIds)
       .where('district.city_id', '=', s.cityId!)
       .execute();
-    if (found.length !== new Set(s.marketIds).size) throw invalid('a market is unknown or outside the city', [{ field: 'marketIds', message: 'unknown market for this city' }]);
+    if (found.length !== new Set(s.marketIds).size) throw invalid('市场不存在或不属于该城市 (a market is unknown or outside the city)', [{ field: 'marketIds', message: '市场不存在或不属于该城市 (unknown market for this city)' }]);
   }
 }
 

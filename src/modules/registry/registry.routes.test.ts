@@ -60,6 +60,9 @@ describe.each(TEST_DB_KINDS)('registry through the API on %s', (kind) => {
       const fields = res.json().error.details.map((d: { field: string }) => d.field);
       expect(fields).toContain('extra');
       expect(fields).toContain('entityType');
+      const empty = await inspA.post('/api/markets', { districtId: 'one', name: '' });
+      const messages = Object.fromEntries(empty.json().error.details.map((d: { field: string; message: string }) => [d.field, d.message]));
+      expect(messages).toEqual({ districtId: '类型应为整数 (must be integer)', name: '不能为空 (must not be empty)' });
     });
 
     it('refuses a second merchant with the same USCC (409)', async () => {

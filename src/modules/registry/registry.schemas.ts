@@ -11,7 +11,7 @@ export const Jurisdiction = Type.Object({
   code: Type.String(),
   name: Type.String(),
   nameEn: Type.String(),
-  districts: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String(), nameEn: Type.String() })),
+  districts: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String(), nameEn: Type.String(), withinReach: Type.Boolean() })),
   offices: Type.Array(
     Type.Object({ id: Type.Integer(), name: Type.String(), nameEn: Type.String(), address: Type.String(), phone: Type.String(), districtIds: Type.Array(Type.Integer()) }),
   ),

@@ -150,7 +150,7 @@ export function createRegistryService(db: Db, opts: { timezone: string; now?: ()
     if (!uscc) return;
     const other = await repo.findMerchantByUscc(q, uscc);
     if (other && other.id !== exceptId) {
-      throw conflict(`统一社会信用代码 ${uscc} 已登记于“${other.name}” (USCC already registered to merchant ${other.id})`, [{ field: 'uscc', message: `already registered to ${other.name}` }]);
+      throw conflict(`统一社会信用代码 ${uscc} 已登记于“${other.name}” (USCC already registered to merchant ${other.id})`, [{ field: 'uscc', message: `已登记于“${other.name}” (already registered to ${other.name})` }]);
     }
   }
 
@@ -169,7 +169,16 @@ export function createRegistryService(db: Db, opts: { timezone: string; now?: ()
           code: c.code,
           name: c.name,
           nameEn: c.name_en,
-          districts: districts.filter((d) => d.city_id === c.id).map((d) => ({ id: d.id, code: d.code, name: d.name, nameEn: d.name_en })),
+          districts: districts
+            .filter((d) => d.city_id === c.id)
+            .map((d) => ({
+              id: d.id,
+              code: d.code,
+              name: d.name,
+              nameEn: d.name_en,
+              // Whether the caller may place records here (market managers place only within their markets).
+              withinReach: actor.reach.kind === 'all' || (actor.reach.kind === 'districts' && actor.reach.districtIds.includes(d.id)),
+            })),
           offices: offices
             .filter((o) => o.city_id === c.id)
             .map((o) => ({ id: o.id, name: o.name, nameEn: o.name_en, address: o.address, phone: o.phone, districtIds: links.filter((l) => l.office_id === o.id).map((l) => l.district_id) })),
@@ -179,7 +188,7 @@ export function createRegistryService(db: Db, opts: { timezone: string; now?: ()
     async createCity(by: By, input: { code: string; name: string; nameEn?: string }) {
       if (!/^\d{6}$/.test(input.code)) rejectProblems([{ field: 'code', message: '行政区划代码应为6位数字 (division code must be 6 digits)' }]);
       return db.transaction().execute(async (trx) => {
-        if (await trx.selectFrom('city').select('id').where('code', '=', input.code).executeTakeFirst()) throw conflict(`city ${input.code} exists`);
+        if (await trx.selectFrom('city').select('id').where('code', '=', input.code).executeTakeFirst()) throw conflict(`城市 ${input.code} 已存在 (city ${input.code} exists)`, [{ field: 'code', message: '已存在 (already exists)' }]);
         const { id } = await trx.insertInto('city').values({ code: input.code, name: input.name, name_en: input.nameEn ?? '' }).returning('id').executeTakeFirstOrThrow();
         await appendAuditEntries(trx, [audit(by, { action: 'city.create', entity: 'city', entityId: id, after: input })]);
         return { id, ...input, nameEn: input.nameEn ?? '' };
@@ -190,7 +199,7 @@ export function createRegistryService(db: Db, opts: { timezone: string; now?: ()
       if (!/^\d{6}$/.test(input.code)) rejectProblems([{ field: 'code', message: '行政区划代码应为6位数字 (division code must be 6 digits)' }]);
       return db.transaction().execute(async (trx) => {
         if (!(await trx.selectFrom('city').select('id').where('id', '=', cityId).executeTakeFirst())) throw notFound('city', cityId);
-        if (await trx.selectFrom('district').select('id').where('code', '=', input.code).executeTakeFirst()) throw conflict(`district ${input.code} exists`);
+        if (await trx.selectFrom('district').select('id').where('code', '=', input.code).executeTakeFirst()) throw conflict(`辖区 ${input.code} 已存在 (district ${input.code} exists)`, [{ field: 'code', message: '已存在 (already exists)' }]);
         const { id } = await trx.insertInto('district').values({ city_id: cityId, code: input.code, name: input.name, name_en: input.nameEn ?? '' }).returning('id').executeTakeFirstOrThrow();
         await appendAuditEntries(trx, [audit(by, { action: 'district.create', entity: 'district', entityId: id, after: { cityId, ...input } })]);
         return { id, cityId, ...input, nameEn: input.nameEn ?? '' };
@@ -233,7 +242,7 @@ export function createRegistryService(db: Db, opts: { timezone: string; now?: ()
       assertTarget(by.actor, { districtId: input.districtId, marketId: null });
       const id = await db.transaction().execute(async (trx) => {
         if (await trx.selectFrom('market').select('id').where('district_id', '=', input.districtId).where('name', '=', input.name.trim()).executeTakeFirst()) {
-          throw conflict(`该辖区已有市场“${input.name}” (a market of that name exists in the district)`, [{ field: 'name', message: 'duplicate market name in district' }]);
+          throw conflict(`该辖区已有市场“${input.name}” (a market of that name exists in the district)`, [{ field: 'name', message: '该辖区已有同名市场 (a market of that name exists in the district)' }]);
         }
         const { id } = await trx
           .insertInto('market')
@@ -258,7 +267,7 @@ export function createRegistryService(db: Db, opts: { timezone: string; now?: ()
       const before = toMarket(await loadMarket(by.actor, id));
       if (patch.districtId !== undefined && patch.districtId !== before.districtId) {
         if (by.actor.role === 'market_manager') throw forbidden('市场管理方不能更改市场所属辖区 (a market manager cannot move a market to another district)');
-        if (!(await repo.findDistrict(db, patch.districtId))) rejectProblems([{ field: 'districtId', message: 'unknown district' }]);
+        if (!(await repo.findDistrict(db, patch.districtId))) rejectProblems([{ field: 'districtId', message: '辖区不存在 (unknown district)' }]);
         assertTarget(by.actor, { districtId: patch.districtId, marketId: null });
       }
       if (patch.name !== undefined && !patch.name.trim()) rejectProblems([{ field: 'name', message: '市场名称不能为空 (market name is required)' }]);
@@ -302,7 +311,7 @@ export function createRegistryService(db: Db, opts: { timezone: string; now?: ()
       rejectProblems(problems);
       return db.transaction().execute(async (trx) => {
         if (await trx.selectFrom('stall').select('id').where('market_id', '=', marketId).where('number', '=', input.number.trim()).executeTakeFirst()) {
-          throw conflict(`摊位号 ${input.number} 已存在 (stall number exists in this market)`, [{ field: 'number', message: 'duplicate stall number' }]);
+          throw conflict(`摊位号 ${input.number} 已存在 (stall number exists in this market)`, [{ field: 'number', message: '摊位号已存在 (stall number already used in this market)' }]);
         }
         const row = await trx
           .insertInto('stall')
@@ -323,7 +332,7 @@ export function createRegistryService(db: Db, opts: { timezone: string; now?: ()
       return db.transaction().execute(async (trx) => {
         if (patch.number && patch.number.trim() !== before.number) {
           if (await trx.selectFrom('stall').select('id').where('market_id', '=', before.market_id).where('number', '=', patch.number.trim()).executeTakeFirst()) {
-            throw conflict(`摊位号 ${patch.number} 已存在 (stall number exists in this market)`, [{ field: 'number', message: 'duplicate stall number' }]);
+            throw conflict(`摊位号 ${patch.number} 已存在 (stall number exists in this market)`, [{ field: 'number', message: '摊位号已存在 (stall number already used in this market)' }]);
           }
         }
         const row = await trx
@@ -436,7 +445,7 @@ export function createRegistryService(db: Db, opts: { timezone: string; now?: ()
       const id = await db.transaction().execute(async (trx) => {
         const place = await scalePlace(trx, by.actor, input);
         if (await repo.findScaleBySerial(trx, input.serialNo)) {
-          throw conflict(`出厂编号 ${input.serialNo} 已登记 (serial number already registered)`, [{ field: 'serialNo', message: 'duplicate serial number' }]);
+          throw conflict(`出厂编号 ${input.serialNo} 已登记 (serial number already registered)`, [{ field: 'serialNo', message: '出厂编号已登记 (serial number already registered)' }]);
         }
         const { id } = await trx
           .insertInto('scale')
@@ -473,13 +482,13 @@ export function createRegistryService(db: Db, opts: { timezone: string; now?: ()
       rejectProblems(scaleFieldProblems(merged));
       if (patch.districtId != null && patch.districtId !== current.district_id) {
         if (current.merchant_id) rejectProblems([{ field: 'districtId', message: '已分配给商户的秤随商户所在辖区 (an assigned scale takes its merchant\'s district)' }]);
-        if (!(await repo.findDistrict(db, patch.districtId))) rejectProblems([{ field: 'districtId', message: 'unknown district' }]);
+        if (!(await repo.findDistrict(db, patch.districtId))) rejectProblems([{ field: 'districtId', message: '辖区不存在 (unknown district)' }]);
         assertTarget(by.actor, { districtId: patch.districtId, marketId: null });
       }
       await db.transaction().execute(async (trx) => {
         if (patch.serialNo && patch.serialNo !== current.serial_no) {
           const other = await repo.findScaleBySerial(trx, patch.serialNo);
-          if (other) throw conflict(`出厂编号 ${patch.serialNo} 已登记 (serial number already registered)`, [{ field: 'serialNo', message: 'duplicate serial number' }]);
+          if (other) throw conflict(`出厂编号 ${patch.serialNo} 已登记 (serial number already registered)`, [{ field: 'serialNo', message: '出厂编号已登记 (serial number already registered)' }]);
         }
         await trx
           .updateTable('scale')

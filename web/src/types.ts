@@ -1,0 +1,187 @@
+/** Shapes of the JSON API (see /api/openapi.json and src/modules/registry/registry.schemas.ts). */
+import type { Role } from './permissions';
+
+export interface Paged<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface Staff {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  cityId: number | null;
+  officeId: number | null;
+  marketIds: number[];
+  organisation: string;
+  isDemo: boolean;
+  isDisabled: boolean;
+  lockedUntil: string | null;
+}
+
+export interface Me {
+  staff: Staff;
+  csrfToken: string;
+  roleLabel: { zh: string; en: string };
+}
+
+export interface City {
+  id: number;
+  code: string;
+  name: string;
+  nameEn: string;
+  districts: { id: number; code: string; name: string; nameEn: string }[];
+  offices: { id: number; name: string; nameEn: string; address: string; phone: string; districtIds: number[] }[];
+}
+
+export interface Vocabulary {
+  entityTypes: { value: string; zh: string; en: string }[];
+  categories: { value: string; zh: string; en: string }[];
+  merchantStatuses: string[];
+  accuracyClasses: string[];
+  cameraKeyPoints: string[];
+}
+
+export interface Summary {
+  markets: number;
+  merchants: number;
+  scales: number;
+  scalesByVerification: Record<string, number>;
+}
+
+export interface Market {
+  id: number;
+  districtId: number;
+  districtName: string;
+  cityId: number;
+  name: string;
+  address: string;
+  managingOrg: string;
+  contactName: string;
+  contactPhone: string;
+  merchantCount: number;
+  scaleCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Stall {
+  id: number;
+  marketId: number;
+  number: string;
+  areaM2: number | null;
+  trade: string;
+  merchantName: string | null;
+}
+
+export interface Merchant {
+  id: number;
+  uscc: string | null;
+  hasUscc: boolean;
+  name: string;
+  legalRep: string;
+  entityType: string;
+  address: string;
+  categories: string[];
+  licenceNumbers: string[];
+  districtId: number;
+  districtName: string;
+  cityId: number;
+  marketId: number | null;
+  marketName: string | null;
+  stallId: number | null;
+  stallNumber: string | null;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type VerificationStatus = 'valid' | 'expiring' | 'expired' | 'failed' | 'unverified';
+
+export interface Scale {
+  id: number;
+  serialNo: string;
+  manufacturer: string;
+  model: string;
+  maxCapacityG: number;
+  divisionG: number;
+  accuracyClass: string;
+  typeApprovalNo: string;
+  isIot: boolean;
+  districtId: number;
+  districtName: string;
+  cityId: number;
+  merchantId: number | null;
+  merchantName: string | null;
+  marketId: number | null;
+  marketName: string | null;
+  stallId: number | null;
+  stallNumber: string | null;
+  verification: { status: VerificationStatus; validUntil: string | null; daysLeft: number | null; certificateNo: string | null };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Assignment {
+  id: number;
+  merchantId: number | null;
+  merchantName: string | null;
+  stallId: number | null;
+  stallNumber: string | null;
+  marketName: string | null;
+  fromAt: string;
+  toAt: string | null;
+}
+
+export interface VerificationRecord {
+  id: number;
+  scaleId: number;
+  certificateNo: string;
+  institution: string;
+  verifiedOn: string;
+  result: 'pass' | 'fail';
+  validUntil: string | null;
+  recordedBy: number | null;
+  createdAt: string;
+}
+
+export interface Camera {
+  id: number;
+  merchantId: number;
+  merchantName: string;
+  districtId: number;
+  marketId: number | null;
+  keyPoint: string;
+  streamUrl: string;
+  retentionDays: number;
+  meetsRetention: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ImportKind = 'markets' | 'merchants' | 'scales';
+
+/** The import contract agreed with the server side (POST /api/imports, GET /api/imports/:id). */
+export interface ImportJob {
+  id: string;
+  kind: ImportKind;
+  mode: 'dry_run' | 'commit';
+  skipInvalid: boolean;
+  fileName: string;
+  status: 'running' | 'done' | 'failed';
+  phase: 'reading' | 'validating' | 'writing' | 'done';
+  rowsRead: number;
+  rowsTotal: number | null;
+  validRows: number;
+  invalidRows: number;
+  importedRows: number;
+  outcome: 'dry_run' | 'imported' | 'rejected' | null;
+  problems: { row: number; column: string; value: string; reason: string }[];
+  problemCount: number;
+  error: { code: string; message: string } | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
