@@ -5,85 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Client, type TestApp } from '../src/test-support/app.js';
 import { TEST_DB_KINDS } from '../src/test-support/db.js';
-import { validUscc, type Fixtures } from '../src/test-support/fixtures.js';
+import { coreCases } from './access-cases/core.js';
+import { importCases } from './access-cases/imports.js';
+import { fixtureIds, PLACE_KEYS, type Case, type Extra, type PlaceKey } from './access-cases/types.js';
 import { isPermitted, isWithinReach, type Permission, type Place, type Reach } from '../src/modules/auth/index.js';
 
-type PlaceKey = 'A' | 'B' | 'Y';
-const PLACE_KEYS: PlaceKey[] = ['A', 'B', 'Y'];
-
-type Case =
-  /** A route about one record (:id): inside reach it works, outside it is 404 and changes nothing. */
-  | { kind: 'record'; resource: 'market' | 'merchant' | 'scale' | 'camera' | 'stall'; body?: (fx: Fixtures, at: PlaceKey, n: number) => unknown; ok?: number }
-  /** A list: only records within reach come back, and every seeded one within reach does. */
-  | { kind: 'list'; resource: 'market' | 'merchant' | 'scale' | 'camera' }
-  /** A create aimed at a place: inside reach 201, outside refused and nothing written. */
-  | { kind: 'create'; body: (fx: Fixtures, at: PlaceKey, n: number) => unknown }
-  /** Not about a place: permitted roles get one of `ok`. */
-  | { kind: 'global'; id?: (fx: Fixtures, extra: Extra) => number; body?: (fx: Fixtures, n: number) => unknown; ok: number[] }
-  /** Ends the session: run on a fresh sign-in. */
-  | { kind: 'session'; ok: number[] };
-
-interface Extra {
-  throwawayStaffId: number;
-}
-
-const fixtureIds = (fx: Fixtures, resource: string): Partial<Record<PlaceKey, number>> =>
-  ({ market: fx.markets, merchant: fx.merchants, scale: fx.scales, camera: fx.cameras, stall: fx.stalls })[resource]!;
-
-const CASES: Record<string, Case> = {
-  'GET /api/auth/me': { kind: 'global', ok: [200] },
-  'POST /api/auth/logout': { kind: 'session', ok: [204] },
-  'POST /api/auth/logout-everywhere': { kind: 'session', ok: [204] },
-  'POST /api/auth/password': { kind: 'global', body: () => ({ currentPassword: 'not-my-password-1', newPassword: 'whatever-123456' }), ok: [400] },
-  'GET /api/staff': { kind: 'global', ok: [200] },
-  'POST /api/staff': { kind: 'global', body: (fx, n) => ({ username: `matrix_${n}`, displayName: 'M', password: 'matrix-password-1', role: 'price_centre', cityId: fx.cities.X }), ok: [201] },
-  'GET /api/staff/:id': { kind: 'global', id: (_fx, e) => e.throwawayStaffId, ok: [200] },
-  'PATCH /api/staff/:id': { kind: 'global', id: (_fx, e) => e.throwawayStaffId, body: (_fx, n) => ({ displayName: `改名${n}` }), ok: [200] },
-  'POST /api/staff/:id/logout-everywhere': { kind: 'global', id: (_fx, e) => e.throwawayStaffId, ok: [204] },
-  'GET /api/registry/vocabulary': { kind: 'global', ok: [200] },
-  'GET /api/registry/summary': { kind: 'global', ok: [200] },
-  'GET /api/jurisdictions': { kind: 'global', ok: [200] },
-  'POST /api/cities': { kind: 'global', body: (_fx, n) => ({ code: String(500000 + n), name: `矩阵市${n}` }), ok: [201] },
-  'POST /api/cities/:id/districts': { kind: 'global', id: (fx) => fx.cities.X, body: (_fx, n) => ({ code: String(600000 + n), name: `矩阵区${n}` }), ok: [201] },
-  'POST /api/offices': { kind: 'global', body: (fx, n) => ({ cityId: fx.cities.X, name: `矩阵所${n}`, districtIds: [fx.districts.C] }), ok: [201] },
-  'PUT /api/offices/:id': { kind: 'global', id: (fx) => fx.offices.A, body: (fx) => ({ cityId: fx.cities.X, name: '甲区监管所', districtIds: [fx.districts.A] }), ok: [200] },
-  'GET /api/markets': { kind: 'list', resource: 'market' },
-  'POST /api/markets': { kind: 'create', body: (fx, at, n) => ({ districtId: fx.districts[at], name: `矩阵市场${n}` }) },
-  'GET /api/markets/:id': { kind: 'record', resource: 'market' },
-  'PATCH /api/markets/:id': { kind: 'record', resource: 'market', body: (_fx, _at, n) => ({ contactName: `联系人${n}` }) },
-  'GET /api/markets/:id/stalls': { kind: 'record', resource: 'market' },
-  'POST /api/markets/:id/stalls': { kind: 'record', resource: 'market', body: (_fx, _at, n) => ({ number: `M-${n}`, trade: '水果' }), ok: 201 },
-  'PATCH /api/stalls/:id': { kind: 'record', resource: 'stall', body: (_fx, _at, n) => ({ trade: `海鲜${n}` }) },
-  'GET /api/merchants': { kind: 'list', resource: 'merchant' },
-  'POST /api/merchants': {
-    kind: 'create',
-    body: (fx, at, n) => ({ uscc: validUscc(`9246020${String(n).padStart(3, '0')}MA5T9999`.slice(0, 17)), name: `矩阵商户${n}`, legalRep: '李四', entityType: '个体工商户', marketId: fx.markets[at] }),
-  },
-  'GET /api/merchants/:id': { kind: 'record', resource: 'merchant' },
-  'PATCH /api/merchants/:id': { kind: 'record', resource: 'merchant', body: (_fx, _at, n) => ({ address: `新地址${n}号` }) },
-  'GET /api/scales': { kind: 'list', resource: 'scale' },
-  'POST /api/scales': {
-    kind: 'create',
-    body: (fx, at, n) => ({ serialNo: `MX-${n}`, manufacturer: '凯丰', model: 'ACS-30', maxCapacityG: 30000, divisionG: 10, accuracyClass: 'III', merchantId: fx.merchants[at] }),
-  },
-  'GET /api/scales/:id': { kind: 'record', resource: 'scale' },
-  'PATCH /api/scales/:id': { kind: 'record', resource: 'scale', body: (_fx, _at, n) => ({ typeApprovalNo: `2020F${n}` }) },
-  'POST /api/scales/:id/assignment': { kind: 'record', resource: 'scale', body: (fx, at) => ({ merchantId: fx.merchants[at] }) },
-  'GET /api/scales/:id/assignments': { kind: 'record', resource: 'scale' },
-  'GET /api/scales/:id/verifications': { kind: 'record', resource: 'scale' },
-  'POST /api/scales/:id/verifications': {
-    kind: 'record',
-    resource: 'scale',
-    ok: 201,
-    body: (_fx, _at, n) => ({ certificateNo: `JD-${n}`, institution: '计量所', verifiedOn: '2026-01-05', result: 'pass', validUntil: '2027-01-04' }),
-  },
-  'GET /api/cameras': { kind: 'list', resource: 'camera' },
-  'POST /api/cameras': { kind: 'create', body: (fx, at) => ({ merchantId: fx.merchants[at], keyPoint: 'packing', streamUrl: 'rtsp://cam/x', retentionDays: 30 }) },
-  'GET /api/cameras/:id': { kind: 'record', resource: 'camera' },
-  'PATCH /api/cameras/:id': { kind: 'record', resource: 'camera', body: () => ({ retentionDays: 45 }) },
-  'GET /api/audit': { kind: 'global', ok: [200] },
-  'GET /api/audit/verify': { kind: 'global', ok: [200] },
-};
+const CASES: Record<string, Case> = { ...coreCases, ...importCases };
 
 describe.each(TEST_DB_KINDS)('role × route × reach on %s', (kind) => {
   let t: TestApp;
@@ -97,7 +24,12 @@ describe.each(TEST_DB_KINDS)('role × route × reach on %s', (kind) => {
     clients = Object.fromEntries(await Promise.all(users.map(async (u) => [u, await t.as(u)] as const)));
     const throwaway = await clients.admin!.post('/api/staff', { username: 'throwaway', displayName: 'T', password: 'throwaway-pass-1', role: 'price_centre', cityId: t.fx.cities.X });
     extra = { throwawayStaffId: throwaway.json().id };
+    for (const c of Object.values(CASES)) {
+      if ((c.kind === 'record' || c.kind === 'list') && c.setup && !made.has(c.resource)) made.set(c.resource, await c.setup(t));
+    }
   });
+  const made = new Map<string, Partial<Record<PlaceKey, number>>>();
+  const idsOf = (resource: string) => made.get(resource) ?? fixtureIds(t.fx, resource);
   afterAll(async () => t?.close());
 
   const placeOf = (at: PlaceKey): Place => ({ districtId: t.fx.districts[at], marketId: t.fx.markets[at] });
@@ -163,7 +95,7 @@ describe.each(TEST_DB_KINDS)('role × route × reach on %s', (kind) => {
         expect(res.statusCode, label).toBe(200);
         const items: { id: number; districtId: number; marketId: number | null }[] = res.json().items;
         for (const item of items) expect(isWithinReach(reach, { districtId: item.districtId, marketId: c.resource === 'market' ? item.id : item.marketId }), `${label} leaked ${item.id}`).toBe(true);
-        const ids = fixtureIds(t.fx, c.resource);
+        const ids = idsOf(c.resource);
         for (const at of PLACE_KEYS) {
           const id = ids[at];
           if (id !== undefined) expect(items.some((i) => i.id === id), `${label} ${at}`).toBe(within(at));
@@ -183,7 +115,7 @@ describe.each(TEST_DB_KINDS)('role × route × reach on %s', (kind) => {
         continue;
       }
       // record
-      const ids = fixtureIds(t.fx, c.resource);
+      const ids = idsOf(c.resource);
       for (const at of PLACE_KEYS) {
         const id = ids[at];
         if (id === undefined) continue;
