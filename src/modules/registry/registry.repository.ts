@@ -1,16 +1,12 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import { reachFilter } from '../../db/reach.js';
 import type { Db } from '../../db/connect.js';
 import type { Database } from '../../db/database.js';
 import type { Reach } from '../auth/index.js';
 
 export type Q = Db | Transaction<Database>;
 
-/** A reach predicate over a table's district and market columns; market managers see only their markets. */
-export function reachFilter(reach: Reach, districtCol: string, marketCol: string): RawBuilder<boolean> {
-  if (reach.kind === 'all') return sql<boolean>`true`;
-  const [col, ids] = reach.kind === 'districts' ? [districtCol, reach.districtIds] : [marketCol, reach.marketIds];
-  return ids.length ? sql<boolean>`${sql.ref(col)} in (${sql.join(ids)})` : sql<boolean>`false`;
-}
+export { reachFilter };
 
 export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
