@@ -182,6 +182,7 @@ export interface Database {
   staff_session: StaffSessionTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+  import_job: ImportJobTable;
 }
 
 export type MarketRow = Selectable<MarketTable>;
@@ -198,4 +199,28 @@ export interface AuditHeadTable {
   id: number;
   seq: number;
   hash: string;
+}
+export interface ImportJobTable {
+  id: string;
+  staff_id: number;
+  request_id: ColumnType<string, string | undefined, string>;
+  kind: string;
+  mode: string;
+  skip_invalid: boolean;
+  file_name: ColumnType<string, string | undefined, string>;
+  status: ColumnType<string, string | undefined, string>;
+  phase: ColumnType<string, string | undefined, string>;
+  rows_read: ColumnType<number, number | undefined, number>;
+  rows_total: number | null;
+  valid_rows: ColumnType<number, number | undefined, number>;
+  invalid_rows: ColumnType<number, number | undefined, number>;
+  imported_rows: ColumnType<number, number | undefined, number>;
+  outcome: string | null;
+  /** jsonb: written as JSON text, read back parsed. */
+  problems: ColumnType<unknown, string | undefined, string>;
+  problem_count: ColumnType<number, number | undefined, number>;
+  error: ColumnType<unknown, string | null | undefined, string | null>;
+  started_at: Timestamp;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  updated_at: Timestamp;
 }
