@@ -52,8 +52,14 @@ export async function appendAuditEntries(trx: Transaction<Database>, writes: rea
     hash = next;
     return row;
   });
-  for (let i = 0; i < rows.length; i += 1000) {
-    await trx.insertInto('audit_log').values(rows.slice(i, i + 1000) as never).execute();
+  // Column arrays through unnest: one statement of a few parameters per chunk, however many rows.
+  for (let i = 0; i < rows.length; i += 5000) {
+    const chunk = rows.slice(i, i + 5000);
+    const col = <K extends keyof (typeof chunk)[number]>(k: K) => chunk.map((r) => r[k]);
+    await sql`insert into audit_log (seq, at, staff_id, action, entity, entity_id, before, after, request_id, prev_hash, hash)
+      select * from unnest(${col('seq')}::bigint[], ${col('at')}::timestamptz[], ${col('staff_id')}::bigint[], ${col('action')}::text[],
+        ${col('entity')}::text[], ${col('entity_id')}::text[], ${col('before')}::jsonb[], ${col('after')}::jsonb[],
+        ${col('request_id')}::text[], ${col('prev_hash')}::text[], ${col('hash')}::text[])`.execute(trx);
   }
   await trx.updateTable('audit_head').set({ seq, hash }).where('id', '=', 1).execute();
 }

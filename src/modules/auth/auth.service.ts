@@ -90,8 +90,21 @@ class IpWindow {
   }
 }
 
+/**
+ * Resolved sessions are kept a few seconds: a request need not wait for the database (on PGlite,
+ * a long import holds its one connection). Changes made on this instance clear it at once; on
+ * another instance a sign-out everywhere takes effect within SESSION_CACHE_MS.
+ */
+const SESSION_CACHE_MS = 10_000;
+
 export function createAuthService(db: Db, settings: AuthSettings) {
   const ipWindow = new IpWindow();
+  type Resolved = { actor: Actor; csrfToken: string; sessionId: string };
+  const sessionCache = new Map<string, { at: number; value: Resolved }>();
+  const forgetSession = (id: string) => sessionCache.delete(id);
+  const forgetStaff = (staffId: number) => {
+    for (const [id, e] of sessionCache) if (e.value.actor.staffId === staffId) sessionCache.delete(id);
+  };
 
   return {
     /**
@@ -138,6 +151,8 @@ export function createAuthService(db: Db, settings: AuthSettings) {
     /** Resolves a session cookie to its actor, or null when absent, expired or idle. Never throws on a bad token. */
     async authenticate(sessionToken: string): Promise<{ actor: Actor; csrfToken: string; sessionId: string } | null> {
       const id = sha256(sessionToken);
+      const cached = sessionCache.get(id);
+      if (cached && Date.now() - cached.at < SESSION_CACHE_MS) return cached.value;
       const session = await repo.findSession(db, id);
       if (!session) return null;
       const now = new Date();
@@ -149,15 +164,21 @@ export function createAuthService(db: Db, settings: AuthSettings) {
       if (!row || row.is_disabled || (row.is_demo && !settings.demo)) return null;
       // Touch at most once a minute: a busy screen need not write on every request.
       if (now.getTime() - session.last_seen_at.getTime() > 60_000) await repo.touchSession(db, id, now);
-      return { actor: await actorOf(db, row), csrfToken: session.csrf_token, sessionId: id };
+      const value = { actor: await actorOf(db, row), csrfToken: session.csrf_token, sessionId: id };
+      // Never past the session's own end, and not past the idle limit measured from now.
+      if (session.expires_at.getTime() - now.getTime() > SESSION_CACHE_MS) sessionCache.set(id, { at: Date.now(), value });
+      if (sessionCache.size > 50_000) sessionCache.clear();
+      return value;
     },
 
     async logout(sessionId: string) {
+      forgetSession(sessionId);
       await repo.deleteSession(db, sessionId);
     },
 
     /** Ends every session of the staff member: sign-out everywhere. */
     async logoutEverywhere(staffId: number) {
+      forgetStaff(staffId);
       await repo.deleteSessionsOfStaff(db, staffId);
     },
 
@@ -170,6 +191,7 @@ export function createAuthService(db: Db, settings: AuthSettings) {
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('staff').set({ password_hash: hash, updated_at: new Date() }).where('id', '=', row.id).execute();
         await trx.deleteFrom('staff_session').where('staff_id', '=', row.id).execute();
+        forgetStaff(row.id);
         await appendAuditEntries(trx, [{ staffId: by.actor.staffId, action: 'staff.password_change', entity: 'staff', entityId: row.id, requestId: by.requestId }]);
       });
     },
@@ -264,6 +286,7 @@ export function createAuthService(db: Db, settings: AuthSettings) {
         if (patch.role || patch.cityId !== undefined || patch.officeId !== undefined || patch.marketIds || patch.isDisabled || passwordHash) {
           await trx.deleteFrom('staff_session').where('staff_id', '=', id).execute();
         }
+        forgetStaff(id);
         await appendAuditEntries(trx, [
           { staffId: by.actor.staffId, action: 'staff.update', entity: 'staff', entityId: id, before, after: { ...patch, password: patch.password ? '***' : undefined }, requestId: by.requestId },
         ]);
