@@ -4,6 +4,9 @@ import { openPGlite, openPostgres, type DbHandle } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { createAuthService, type AuthService } from './modules/auth/index.js';
 import { createRegistryService, type RegistryService } from './modules/registry/index.js';
+import { createPricingService, type PricingService } from './modules/pricing/index.js';
+import { createAlertsService, type AlertsService } from './modules/alerts/index.js';
+import { createDeviceService, createIngestService, createIngestSweeper, ensureSalePartitions, type DeviceService, type IngestService } from './modules/ingest/index.js';
 
 /** Every long-lived dependency, built once in one place and handed to what needs it. */
 export interface AppContext {
@@ -12,6 +15,16 @@ export interface AppContext {
   dbHandle: DbHandle;
   auth: AuthService;
   registry: RegistryService;
+  /** Controlled prices; its judge() answers from memory, reloaded on writes and every 30 s. */
+  pricing: PricingService;
+  /** Alerts: raise(findings) from ingest, the staff lifecycle, the live push (SSE). */
+  alerts: AlertsService;
+  /** Scale device credentials and the cached device contexts the transports authenticate against. */
+  devices: DeviceService;
+  /** Takes scale messages from every transport; stores, judges, raises, acknowledges. */
+  ingest: IngestService;
+  /** Sequence gaps and offline scales found over time; sale partitions kept ahead of the clock. */
+  sweeper: ReturnType<typeof createIngestSweeper>;
   /** Flipped at shutdown so /readyz turns away new traffic while work drains. */
   state: { ready: boolean };
 }
@@ -24,17 +37,31 @@ export async function createContext(config: Config, secrets: Secrets, logger: Lo
   const handle = dbHandle ?? (await openDatabase(config, secrets));
   const applied = await migrate(handle);
   if (applied.length) logger.info({ applied }, 'database migrated');
-  return buildServices(config, logger, handle);
+  const ctx = buildServices(config, logger, handle, { alertsNotifyUrl: secrets.databaseUrl, deviceKey: secrets.deviceKey });
+  // Sales must not be judged against an empty price snapshot, nor land in the default partition.
+  await ctx.pricing.ready();
+  await ensureSalePartitions(handle.db, new Date(), config.ingest.backfillDays + 1, 3);
+  return ctx;
 }
 
-export function buildServices(config: Config, logger: Logger, dbHandle: DbHandle): AppContext {
+/** `alertsNotifyUrl`: the PostgreSQL URL, so alerts raised on one instance reach the live streams of all (LISTEN/NOTIFY); absent on PGlite. */
+export function buildServices(config: Config, logger: Logger, dbHandle: DbHandle, extra: { alertsNotifyUrl?: string; deviceKey?: Buffer } = {}): AppContext {
   const { db } = dbHandle;
+  const registry = createRegistryService(db, { timezone: config.timezone });
+  const pricing = createPricingService(db, { timezone: config.timezone, logger });
+  const alerts = createAlertsService(db, { logger, ...(extra.alertsNotifyUrl ? { notify: { url: extra.alertsNotifyUrl } } : {}) });
+  const ingestSettings = { ...config.ingest, timezone: config.timezone };
   return {
     config,
     logger,
     dbHandle,
     auth: createAuthService(db, { demo: config.demo, session: config.session, login: config.login }),
-    registry: createRegistryService(db, { timezone: config.timezone }),
+    registry,
+    pricing,
+    alerts,
+    devices: createDeviceService(db, registry, { ...(extra.deviceKey ? { deviceKey: extra.deviceKey } : {}) }),
+    ingest: createIngestService({ db, pricing, alerts, settings: ingestSettings, logger: logger.child({ component: 'ingest' }) }),
+    sweeper: createIngestSweeper({ db, alerts, logger, settings: ingestSettings }),
     state: { ready: true },
   };
 }

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { createContext } from './context.js';
 import { buildApp } from './http/app.js';
 import { loadDemo } from './modules/demo/index.js';
+import { connectExternalBroker, startEmbeddedBroker, type MqttTransport } from './modules/ingest/index.js';
 
 async function main() {
   let loaded;
@@ -24,7 +25,8 @@ async function main() {
   const logger = pino({ level: config.logLevel });
   const started = Date.now();
   // Before touching the database: a second instance on a taken port must not open the same data folder.
-  if (!(await isPortFree(config.http.host, config.http.port))) portTaken(config.http.host, config.http.port);
+  if (!(await isPortFree(config.http.host, config.http.port))) portTaken(config.http.host, config.http.port, 'PORT');
+  if (config.mqtt.kind === 'embedded' && !(await isPortFree(config.http.host, config.mqtt.port))) portTaken(config.http.host, config.mqtt.port, 'MQTT_PORT');
   logger.info({ config: config.describe() }, 'starting Mashang');
 
   const ctx = await createContext(config, secrets, logger);
@@ -41,10 +43,25 @@ async function main() {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') {
       await ctx.dbHandle.close();
-      portTaken(config.http.host, config.http.port);
+      portTaken(config.http.host, config.http.port, 'PORT');
     }
     throw e;
   }
+
+  // Scales: the embedded broker by default, or the external one named by MQTT_URL.
+  const mqttLogger = logger.child({ component: 'mqtt' });
+  let mqtt: MqttTransport;
+  if (config.mqtt.kind === 'embedded') {
+    try {
+      mqtt = await startEmbeddedBroker({ devices: ctx.devices, ingest: ctx.ingest, logger: mqttLogger, host: config.http.host, port: config.mqtt.port });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') portTaken(config.http.host, config.mqtt.port, 'MQTT_PORT');
+      throw e;
+    }
+  } else {
+    mqtt = await connectExternalBroker({ devices: ctx.devices, ingest: ctx.ingest, logger: mqttLogger, url: secrets.mqttUrl! });
+  }
+  ctx.sweeper.start();
 
   const base = config.http.publicUrl;
   const lines = [
@@ -54,6 +71,7 @@ async function main() {
     `  API reference:          ${base}/api/docs`,
     `  Health / metrics:       ${base}/healthz  ${base}/readyz  ${base}/metrics`,
     `  Database:               ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
+    `  Scales connect to:      ${mqtt.describe()}; HTTP ${base}/api/device/v1/scales/{scaleId}/messages`,
   ];
   if (demo?.signIns.length) {
     lines.push(`  Demo mode: sign in as (password ${demo.password} for every demo account):`);
@@ -80,7 +98,10 @@ async function main() {
       process.exit(1);
     }, 20_000);
     timer.unref();
+    // Stop taking scale messages first; closing the app then stores and acknowledges what is in flight.
+    await mqtt.close().catch((err) => logger.warn({ err }, 'mqtt close'));
     await app.close();
+    await ctx.sweeper.stop();
     await ctx.dbHandle.close();
     logger.info('stopped');
     process.exit(0);
@@ -89,8 +110,8 @@ async function main() {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-function portTaken(host: string, port: number): never {
-  console.error(`Port ${port} on ${host} is already in use. Set PORT to a free port, e.g. PORT=${port + 1} npm start`);
+function portTaken(host: string, port: number, setting: string): never {
+  console.error(`Port ${port} on ${host} is already in use. Set ${setting} to a free port, e.g. ${setting}=${port + 1} npm start`);
   process.exit(1);
 }
 

@@ -4,6 +4,8 @@ import path from 'node:path';
 export interface Secrets {
   databaseUrl: string | undefined;
   mqttUrl: string | undefined;
+  /** 32 bytes that encrypt scale device secrets at rest; when unset one is generated and kept (see ingest). */
+  deviceKey: Buffer | undefined;
 }
 
 export interface Config {
@@ -17,6 +19,16 @@ export interface Config {
   session: { idleMinutes: number; absoluteHours: number; cookieSecure: boolean };
   login: { maxFailures: number; lockoutMinutes: number; perIpPerMinute: number };
   imports: { maxFileMb: number; maxRows: number };
+  ingest: {
+    backfillDays: number;
+    roundingToleranceFen: number;
+    gapGraceMinutes: number;
+    clockDriftS: number;
+    offlineAfterS: number;
+    httpPerScalePerS: number;
+    flushMs: number;
+    maxBatch: number;
+  };
   /** Redacted view, safe to print. */
   describe(): Record<string, unknown>;
 }
@@ -75,6 +87,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): { confi
   const mqttUrl = url('MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']);
   const mqttPort = int('MQTT_PORT', 18830, 1, 65535);
   const publicUrlRaw = url('PUBLIC_URL', ['http:', 'https:']);
+  let deviceKey: Buffer | undefined;
+  if (env.MASHANG_DEVICE_KEY) {
+    deviceKey = Buffer.from(env.MASHANG_DEVICE_KEY, 'base64');
+    if (deviceKey.length !== 32) problems.push('MASHANG_DEVICE_KEY: expected 32 bytes in base64 (e.g. from `openssl rand -base64 32`)');
+  }
   const publicUrl = (publicUrlRaw ?? `http://localhost:${port}`).replace(/\/$/, '');
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -110,6 +127,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): { confi
       perIpPerMinute: int('LOGIN_PER_IP_PER_MINUTE', 20, 1, 10_000),
     },
     imports: { maxFileMb: int('IMPORT_MAX_FILE_MB', 25, 1, 500), maxRows: int('IMPORT_MAX_ROWS', 200_000, 1, 5_000_000) },
+    ingest: {
+      backfillDays: int('INGEST_BACKFILL_DAYS', 7, 1, 90),
+      roundingToleranceFen: int('INGEST_ROUNDING_TOLERANCE_FEN', 10, 0, 1000),
+      gapGraceMinutes: int('INGEST_GAP_GRACE_MINUTES', 10, 1, 24 * 60),
+      clockDriftS: int('INGEST_CLOCK_DRIFT_S', 120, 1, 86_400),
+      offlineAfterS: int('INGEST_OFFLINE_AFTER_S', 180, 10, 86_400),
+      httpPerScalePerS: int('INGEST_HTTP_PER_SCALE_PER_S', 10, 1, 10_000),
+      flushMs: int('INGEST_FLUSH_MS', 15, 1, 1000),
+      maxBatch: int('INGEST_MAX_BATCH', 4000, 1, 50_000),
+    },
     describe() {
       return {
         http: this.http,
@@ -121,7 +148,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): { confi
     },
   };
   if (problems.length) throw new ConfigError(problems);
-  return { config, secrets: { databaseUrl, mqttUrl } };
+  return { config, secrets: { databaseUrl, mqttUrl, deviceKey } };
 }
 
 export function redactUrl(raw: string): string {

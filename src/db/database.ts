@@ -1,4 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { IngestTables } from '../modules/ingest/ingest.table.js';
+import type { PricingTables } from '../modules/pricing/pricing.table.js';
+import type { AlertTables } from '../modules/alerts/alerts.table.js';
 
 /** Timestamps are written as Date or ISO text and read back as Date. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -165,7 +168,7 @@ export interface AuditLogTable {
   hash: string;
 }
 
-export interface Database {
+export interface Database extends IngestTables, PricingTables, AlertTables {
   city: CityTable;
   district: DistrictTable;
   office: OfficeTable;

@@ -11,10 +11,13 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Logger } from 'pino';
 import type { AppContext } from '../context.js';
+import { registerAlertRoutes } from '../modules/alerts/index.js';
 import { registerAuditRoutes } from '../modules/audit/index.js';
 import { registerAuthRoutes } from '../modules/auth/index.js';
 import { registerImportRoutes } from '../modules/imports/index.js';
+import { registerDeviceHttp, registerIngestRoutes } from '../modules/ingest/index.js';
 import { registerRegistryRoutes } from '../modules/registry/index.js';
+import { registerPricingPage, registerPricingRoutes } from '../modules/pricing/index.js';
 import { authPlugin } from './auth.plugin.js';
 import { installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
@@ -74,7 +77,16 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   registerAuthRoutes(app, { auth: ctx.auth, cookieSecure: ctx.config.session.cookieSecure, absoluteHours: ctx.config.session.absoluteHours });
   registerRegistryRoutes(app, ctx.registry);
+  registerPricingRoutes(app, ctx.pricing);
+  registerPricingPage(app, ctx.pricing);
+  // The app's close ends the pricing snapshot's refresh timer (main's shutdown and every test close the app).
+  app.addHook('onClose', async () => ctx.pricing.close());
+  registerAlertRoutes(app, { alerts: ctx.alerts, auth: ctx.auth });
   registerAuditRoutes(app, ctx.dbHandle.db);
+  registerIngestRoutes(app, { db: ctx.dbHandle.db, devices: ctx.devices, registry: ctx.registry });
+  registerDeviceHttp(app, { devices: ctx.devices, ingest: ctx.ingest, perScalePerS: ctx.config.ingest.httpPerScalePerS });
+  // In-flight scale messages are stored (and acknowledged) before the app finishes closing.
+  app.addHook('onClose', async () => ctx.ingest.close());
   await registerImportRoutes(app, { db: ctx.dbHandle.db, registry: ctx.registry, maxFileMb: ctx.config.imports.maxFileMb, maxRows: ctx.config.imports.maxRows });
 
   await registerWebApp(app);

@@ -4,6 +4,7 @@ import { loadConfig } from '../config/config.js';
 import { buildServices, type AppContext } from '../context.js';
 import { buildApp } from '../http/app.js';
 import { openTestDb, type TestDbKind } from './db.js';
+import { ensureSalePartitions } from '../modules/ingest/index.js';
 import { seedFixtures, type Fixtures } from './fixtures.js';
 
 export interface TestApp {
@@ -31,6 +32,8 @@ export async function createTestApp(kind: TestDbKind, env: Record<string, string
   const { config } = loadConfig({ MASHANG_DEMO: 'false', LOGIN_PER_IP_PER_MINUTE: '10000', ...env });
   const handle = await openTestDb(kind);
   const ctx = buildServices(config, pino({ level: 'silent' }), handle);
+  await ensureSalePartitions(handle.db, new Date(), config.ingest.backfillDays + 1, 3);
+  await ctx.pricing.ready();
   const fx = await seedFixtures(ctx);
   const app = await buildApp(ctx);
   await app.ready();

@@ -15,6 +15,9 @@ import { MarketDetailPage, MarketEditPage, MarketsPage } from './pages/markets';
 import { MerchantDetailPage, MerchantEditPage, MerchantsPage } from './pages/merchants';
 import { ScaleDetailPage, ScaleEditPage, ScalesPage } from './pages/scales';
 import { ImportsPage } from './pages/imports';
+import { PricesPage } from './pages/prices';
+import { PriceListPage } from './pages/prices-list';
+import { AlertDetailPage, AlertsPage } from './pages/alerts';
 import { StaffPage } from './pages/staff';
 import { AccountPage } from './pages/account';
 
@@ -42,7 +45,8 @@ const NAV: { zh: string; en: string; items: NavItem[] }[] = [
     en: 'Supervision',
     items: [
       { to: '/command', zh: '指挥中心', en: 'Command centre', soon: true },
-      { to: '/alerts', zh: '预警', en: 'Alerts', soon: true },
+      { to: '/prices', zh: '价格', en: 'Prices', perm: 'price.read' },
+      { to: '/alerts', zh: '预警', en: 'Alerts', perm: 'alert.read' },
       { to: '/complaints', zh: '投诉', en: 'Complaints', soon: true },
       { to: '/credit', zh: '信用', en: 'Credit', soon: true },
       { to: '/enforcement', zh: '执法', en: 'Enforcement', soon: true },
@@ -74,6 +78,10 @@ const ROUTES: Route[] = [
   { pattern: '/scales/:id', perm: 'scale.read', render: (p) => <ScaleDetailPage id={Number(p.id)} /> },
   { pattern: '/scales/:id/edit', perm: 'scale.write', render: (p) => <ScaleEditPage id={Number(p.id)} /> },
   { pattern: '/imports', perm: 'import.run', render: () => <ImportsPage /> },
+  { pattern: '/prices', perm: 'price.read', render: () => <PricesPage /> },
+  { pattern: '/prices/lists/:id', perm: 'price.read', render: (p) => <PriceListPage id={Number(p.id)} /> },
+  { pattern: '/alerts', perm: 'alert.read', render: () => <AlertsPage /> },
+  { pattern: '/alerts/:id', perm: 'alert.read', render: (p) => <AlertDetailPage id={Number(p.id)} /> },
   { pattern: '/staff', perm: 'staff.manage', render: () => <StaffPage /> },
   { pattern: '/account', render: () => <AccountPage /> },
 ];

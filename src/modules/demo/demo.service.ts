@@ -1,6 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/connect.js';
 import { actorOf, type By } from '../auth/index.js';
+import { loadPricingDemo } from '../pricing/index.js';
 import { buildDemoData, DEMO_PASSWORD, DEMO_SEED, DEMO_STAFF, type DemoData, type DemoStaff } from './demo.data.js';
 
 export interface DemoResult {
@@ -142,6 +143,8 @@ async function writeDemo(ctx: AppContext, data: DemoData): Promise<Record<string
       counts.verifications++;
     }
   }
+  // Controlled prices and the merchants' PLU mappings, published by each city's price centre.
+  Object.assign(counts, await loadPricingDemo(ctx.pricing, db, admin));
   return counts;
 }
 

@@ -1,0 +1,10 @@
+export { createDeviceService, type DeviceService, type DeviceContext, type DeviceStatus } from './device.service.js';
+export { createIngestService, type IngestService, type Ack, type PricingPort, type AlertsPort } from './ingest.service.js';
+export { createIngestSweeper } from './ingest.sweeper.js';
+export { startEmbeddedBroker, connectExternalBroker, type MqttTransport, TOPIC_PREFIX } from './ingest.mqtt.js';
+export { registerDeviceHttp } from './ingest.http.js';
+export { registerIngestRoutes } from './ingest.routes.js';
+export { ensureSalePartitions } from './partitions.js';
+export { macOf, parseScaleMessage, EVENT_TYPES, MAX_BATCH } from './protocol.rules.js';
+export type { Finding, SaleJudgement } from './ingest.rules.js';
+export type { IngestTables } from './ingest.table.js';

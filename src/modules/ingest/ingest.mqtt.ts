@@ -1,0 +1,164 @@
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
+import mqtt from 'mqtt';
+import type { Logger } from 'pino';
+import type { DeviceContext, DeviceService } from './device.service.js';
+import { secretMatches } from './device.secrets.js';
+import type { Ack, IngestService } from './ingest.service.js';
+import { SCALE_ID_PATTERN } from './protocol.rules.js';
+
+export const TOPIC_PREFIX = 'mashang/v1/scales/';
+const TOPIC = /^mashang\/v1\/scales\/([A-Za-z0-9_-]{1,64})\/(tx|event|status|ack)$/;
+// Beyond this many queued messages a publishing scale waits for the writer (backpressure).
+const QUEUE_HIGH_WATER = 50_000;
+
+export interface MqttTransport {
+  /** Where scales connect, for the start-up banner. */
+  describe(): string;
+  close(): Promise<void>;
+}
+
+interface Deps {
+  devices: DeviceService;
+  ingest: IngestService;
+  logger: Logger;
+}
+
+const ackPayload = (acks: Ack[]) => Buffer.from(JSON.stringify({ v: 1, acks }));
+
+/**
+ * The embedded broker (aedes): each scale connects with client id = username = its scaleId and
+ * its secret as password, may publish only under its own id and subscribe only to its own acks.
+ * Messages are handed to ingest in-process; acks are published after durable storage.
+ */
+export async function startEmbeddedBroker(deps: Deps & { host: string; port: number }): Promise<MqttTransport & { port: number }> {
+  const { devices, ingest, logger } = deps;
+  const broker = await Aedes.createBroker({ maxClientsIdLength: 64, drainTimeout: 30_000 });
+  const deviceOf = new WeakMap<Client, DeviceContext>();
+
+  broker.authenticate = (client, username, password, done) => {
+    const fail = (code: number) => {
+      const err = Object.assign(new Error('bad credentials'), { returnCode: code });
+      done(err as never, false);
+    };
+    if (!client.id || !SCALE_ID_PATTERN.test(client.id) || username !== client.id || !password) return fail(4);
+    devices
+      .lookup(client.id)
+      .then((ctx) => {
+        if (!ctx || !secretMatches(ctx.secret, password.toString())) return fail(4);
+        deviceOf.set(client, ctx);
+        done(null, true);
+      })
+      .catch(() => fail(3));
+  };
+
+  broker.authorizePublish = (client, packet, done) => {
+    const m = TOPIC.exec(packet.topic);
+    // A will published after its client is gone arrives without a client: only status may pass.
+    if (!client) return done(m && m[2] === 'status' ? null : new Error('not allowed'));
+    if (!m || m[1] !== client.id || m[2] === 'ack') return done(new Error(`scale ${client.id} may not publish to ${packet.topic}`));
+    done(null);
+  };
+
+  broker.authorizeSubscribe = (client, sub: Subscription, done) => {
+    // Anything but its own ack topic is refused (SUBACK 0x80), not silently narrowed.
+    done(null, sub.topic === `${TOPIC_PREFIX}${client.id}/ack` ? sub : (null as never));
+  };
+
+  broker.published = (packet: PublishPacket, client: Client | null, done: () => void) => {
+    const m = TOPIC.exec(packet.topic);
+    if (!m) return done();
+    const [, deviceId, channel] = m;
+    const ctx = client ? deviceOf.get(client) : undefined;
+    if (channel === 'status') {
+      void devices.lookup(deviceId!).then((d) => d && devices.setOnline(d.scaleId, packet.payload.toString() === 'online', 'mqtt')).catch(() => {});
+      return done();
+    }
+    if (!client || !ctx || (channel !== 'tx' && channel !== 'event')) return done();
+    const submitted = ingest
+      .submit(ctx, 'mqtt', channel as 'tx' | 'event', Buffer.from(packet.payload as Buffer))
+      .then((acks) => {
+        if (acks.length) broker.publish({ cmd: 'publish', topic: `${TOPIC_PREFIX}${deviceId}/ack`, payload: ackPayload(acks), qos: 1, retain: false, dup: false }, () => {});
+      })
+      .catch((err) => logger.warn({ err, deviceId }, 'mqtt message not taken'));
+    // Acks flow asynchronously; only a swamped writer holds the scale back.
+    if (ingest.stats().queued > QUEUE_HIGH_WATER) void submitted.finally(done);
+    else done();
+  };
+
+  const live = new Map<string, Client>();
+  broker.on('clientReady', (client) => live.set(client.id, client));
+  broker.on('clientDisconnect', (client) => {
+    if (live.get(client.id) === client) live.delete(client.id);
+    const ctx = deviceOf.get(client);
+    if (ctx) void devices.setOnline(ctx.scaleId, false, 'mqtt').catch(() => {});
+  });
+  broker.on('clientError', (client, err) => logger.debug({ client: client?.id, err: err.message }, 'mqtt client error'));
+
+  // A reissued or revoked secret stops working at once: drop the live connection.
+  const stopRevoke = devices.onRevoke((deviceId) => {
+    live.get(deviceId)?.close();
+  });
+
+  const server = net.createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: deps.host, port: deps.port }, () => resolve());
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    describe: () => `embedded MQTT broker on mqtt://${deps.host === '0.0.0.0' ? 'localhost' : deps.host}:${port}`,
+    async close() {
+      stopRevoke();
+      // The broker first: it disconnects every client, so the server's close does not wait on them.
+      await new Promise<void>((r) => broker.close(() => r()));
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/**
+ * An external broker (Mosquitto, EMQX): the platform consumes through MQTT 5 shared subscriptions,
+ * so several instances split the load and each message is processed by one. The broker
+ * authenticates scales (see docs/mosquitto.md); the platform checks every mac itself anyway.
+ */
+export async function connectExternalBroker(deps: Deps & { url: string; group?: string }): Promise<MqttTransport> {
+  const { devices, ingest, logger } = deps;
+  const group = deps.group ?? 'mashang';
+  const client = await mqtt.connectAsync(deps.url, {
+    clientId: `mashang-platform-${randomBytes(6).toString('hex')}`,
+    protocolVersion: 5,
+    clean: true,
+    reconnectPeriod: 2000,
+  });
+  const topics = ['tx', 'event', 'status'].map((c) => `$share/${group}/${TOPIC_PREFIX}+/${c}`);
+  await client.subscribeAsync(topics, { qos: 1 });
+  client.on('connect', () => void client.subscribeAsync(topics, { qos: 1 }).catch((err) => logger.error({ err }, 'resubscribe failed')));
+  client.on('error', (err) => logger.warn({ err: err.message }, 'mqtt broker error'));
+
+  client.on('message', (topic, payload) => {
+    const m = TOPIC.exec(topic);
+    if (!m) return;
+    const [, deviceId, channel] = m;
+    void (async () => {
+      const ctx = await devices.lookup(deviceId!);
+      if (!ctx) {
+        logger.warn({ deviceId }, 'message from a scale without live credentials ignored');
+        return;
+      }
+      if (channel === 'status') return devices.setOnline(ctx.scaleId, payload.toString() === 'online', 'mqtt');
+      if (channel !== 'tx' && channel !== 'event') return;
+      const acks = await ingest.submit(ctx, 'mqtt', channel, Buffer.from(payload));
+      if (acks.length) await client.publishAsync(`${TOPIC_PREFIX}${deviceId}/ack`, ackPayload(acks), { qos: 1 });
+    })().catch((err) => logger.warn({ err, deviceId }, 'mqtt message not taken'));
+  });
+
+  return {
+    describe: () => `external MQTT broker (MQTT_URL), shared subscription group ${group}`,
+    async close() {
+      await client.endAsync();
+    },
+  };
+}

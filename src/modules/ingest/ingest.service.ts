@@ -1,0 +1,341 @@
+import { createHash } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Db } from '../../db/connect.js';
+import type { Database } from '../../db/database.js';
+import { calendarDate } from '../registry/index.js';
+import type { DeviceContext } from './device.service.js';
+import { checkEvent, checkSale, fillGap, newGaps, type Finding, type SaleJudgement } from './ingest.rules.js';
+import { parseScaleMessage, splitPayload, type ScaleMessage } from './protocol.rules.js';
+
+export type AckStatus = 'accepted' | 'duplicate' | 'rejected';
+export interface Ack {
+  seq: number;
+  status: AckStatus;
+  error?: string;
+}
+
+/** What ingest needs from pricing: a synchronous judgement from an in-memory snapshot. */
+export interface PricingPort {
+  judge(input: { merchantId: number; cityId: number; plu: string; name: string; unitPriceFenPerKg: number; at: Date }): SaleJudgement;
+}
+
+/** What ingest needs from alerts: raise inside the writer's transaction, push after commit. */
+export interface AlertsPort<R = unknown> {
+  raiseIn(trx: Transaction<Database>, findings: Finding[]): Promise<R>;
+  publish(raised: R): void;
+}
+
+export interface IngestSettings {
+  backfillDays: number;
+  roundingToleranceFen: number;
+  clockDriftS: number;
+  flushMs: number;
+  maxBatch: number;
+  timezone: string;
+}
+
+export type Transport = 'mqtt' | 'http';
+
+interface Pending {
+  device: DeviceContext;
+  message: ScaleMessage;
+  contentHash: string;
+  receivedAt: Date;
+  transport: Transport;
+  resolve: (ack: Ack) => void;
+}
+interface PendingRejection {
+  deviceId: string;
+  scaleId: number | null;
+  seq: number | null;
+  transport: Transport;
+  channel: string;
+  raw: Buffer;
+  reason: string;
+}
+
+const hashOf = (canonical: string) => createHash('sha256').update(canonical).digest('base64url');
+
+/**
+ * Takes what scales send over any transport, stores each (scale, seq) at most once, judges every
+ * sale and event, raises findings, and acknowledges only after the batch is committed.
+ */
+export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts: AlertsPort; settings: IngestSettings; logger: Logger; now?: () => Date }) {
+  const { db, pricing, alerts, settings, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  let queue: Pending[] = [];
+  let rejections: PendingRejection[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let flushing: Promise<void> | null = null;
+  let closed = false;
+  const stats = { accepted: 0, duplicate: 0, rejected: 0, batches: 0 };
+
+  function schedule() {
+    if (queue.length + rejections.length >= settings.maxBatch) void kick();
+    else if (!timer) timer = setTimeout(() => void kick(), settings.flushMs);
+  }
+
+  async function kick(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (flushing) return flushing.then(() => (queue.length || rejections.length ? kick() : undefined));
+    if (!queue.length && !rejections.length) return;
+    const batch = queue.splice(0, settings.maxBatch);
+    const rej = rejections;
+    rejections = [];
+    flushing = flush(batch, rej)
+      .catch((err) => {
+        // The batch is not stored: say so to the scales, which keep the messages and send again.
+        logger.error({ err, size: batch.length }, 'ingest batch failed; not acknowledged');
+        for (const p of batch) p.resolve({ seq: p.message.seq, status: 'rejected', error: 'temporary storage failure; send again' });
+      })
+      .finally(() => {
+        flushing = null;
+        if (queue.length || rejections.length) schedule();
+      });
+    return flushing;
+  }
+
+  async function flush(batch: Pending[], rej: PendingRejection[]) {
+    const receivedAt = now();
+    const acks = new Map<Pending, Ack>();
+    const conflicts: PendingRejection[] = [];
+    const findings: Finding[] = [];
+
+    // 1. Within the batch: the same (scale, seq) twice is a duplicate or a conflict of the first.
+    const firstOf = new Map<string, Pending>();
+    const fresh: Pending[] = [];
+    for (const p of batch) {
+      const key = `${p.device.scaleId}:${p.message.seq}`;
+      const first = firstOf.get(key);
+      if (!first) {
+        firstOf.set(key, p);
+        fresh.push(p);
+      } else if (first.contentHash === p.contentHash) acks.set(p, { seq: p.message.seq, status: 'duplicate' });
+      else conflict(p, first.contentHash);
+    }
+
+    function conflict(p: Pending, storedHash: string) {
+      acks.set(p, { seq: p.message.seq, status: 'rejected', error: `seq ${p.message.seq} already holds a different message (seq_conflict); the stored one is kept` });
+      conflicts.push({ deviceId: p.device.deviceId, scaleId: p.device.scaleId, seq: p.message.seq, transport: p.transport, channel: p.message.kind, raw: Buffer.from(JSON.stringify(p.message)), reason: 'seq_conflict' });
+      findings.push({
+        type: 'seq_conflict',
+        subject: subjectOf(p.device),
+        aggregationKey: `seq_conflict:scale:${p.device.scaleId}`,
+        title: '同一序号出现不同内容 (one sequence number, two different messages)',
+        evidence: { at: p.message.at, summary: `序号 ${p.message.seq} 已存内容与新到内容不同`, data: { seq: p.message.seq, storedHash, newHash: p.contentHash }, source: { scaleId: p.device.scaleId, seq: p.message.seq } },
+      });
+    }
+
+    await db.transaction().execute(async (trx) => {
+      // 2. Against the record: every (scale, seq) is looked up, within the back-fill window for sales.
+      const scaleIds = fresh.map((p) => p.device.scaleId);
+      const seqs = fresh.map((p) => p.message.seq);
+      const stored = new Map<string, string>();
+      if (fresh.length) {
+        const since = new Date(receivedAt.getTime() - (settings.backfillDays + 1) * 86_400_000);
+        const rows = await sql<{ scale_id: number; seq: number; content_hash: string }>`
+          select s.scale_id, s.seq, s.content_hash from sale s
+            join unnest(${scaleIds}::bigint[], ${seqs}::bigint[]) as k(scale_id, seq) on s.scale_id = k.scale_id and s.seq = k.seq
+            where s.at >= ${since}
+          union all
+          select e.scale_id, e.seq, e.content_hash from scale_event e
+            join unnest(${scaleIds}::bigint[], ${seqs}::bigint[]) as k(scale_id, seq) on e.scale_id = k.scale_id and e.seq = k.seq`.execute(trx);
+        for (const r of rows.rows) stored.set(`${r.scale_id}:${r.seq}`, r.content_hash);
+      }
+      const toStore: Pending[] = [];
+      for (const p of fresh) {
+        const have = stored.get(`${p.device.scaleId}:${p.message.seq}`);
+        if (have === undefined) toStore.push(p);
+        else if (have === p.contentHash) acks.set(p, { seq: p.message.seq, status: 'duplicate' });
+        else conflict(p, have);
+      }
+
+      // 3. Sequence bookkeeping per scale, with the device rows locked so instances agree.
+      const byScale = new Map<number, Pending[]>();
+      for (const p of toStore) (byScale.get(p.device.scaleId) ?? byScale.set(p.device.scaleId, []).get(p.device.scaleId)!).push(p);
+      const touched = [...new Set(batch.map((p) => p.device.scaleId))];
+      const lastSeqs = new Map<number, number>();
+      if (touched.length) {
+        const rows = await trx.selectFrom('scale_device').select(['scale_id', 'last_seq']).where('scale_id', 'in', touched).orderBy('scale_id').forUpdate().execute();
+        for (const r of rows) lastSeqs.set(r.scale_id, r.last_seq);
+      }
+      const gapOpens: { scale_id: number; from_seq: number; to_seq: number }[] = [];
+      const late: { scaleId: number; seq: number }[] = [];
+      const newLast = new Map<number, number>();
+      for (const [scaleId, ps] of byScale) {
+        const last = lastSeqs.get(scaleId) ?? 0;
+        const sorted = ps.map((p) => p.message.seq).sort((a, b) => a - b);
+        const { gaps, maxSeq } = newGaps(last, sorted);
+        for (const [from, to] of gaps) gapOpens.push({ scale_id: scaleId, from_seq: from, to_seq: to });
+        for (const s of sorted) if (s <= last) late.push({ scaleId, seq: s });
+        newLast.set(scaleId, maxSeq);
+      }
+      // A late message fills (part of) an open gap.
+      if (late.length) {
+        const open = await trx.selectFrom('seq_gap').selectAll().where('scale_id', 'in', [...new Set(late.map((l) => l.scaleId))]).where('closed_at', 'is', null).forUpdate().execute();
+        for (const g of open) {
+          let parts = [{ from: g.from_seq, to: g.to_seq }];
+          for (const l of late) if (l.scaleId === g.scale_id) parts = parts.flatMap((part) => fillGap(part, l.seq));
+          if (parts.length === 1 && parts[0]!.from === g.from_seq && parts[0]!.to === g.to_seq) continue;
+          await trx.updateTable('seq_gap').set({ closed_at: receivedAt }).where('id', '=', g.id).execute();
+          for (const part of parts) gapOpens.push({ scale_id: g.scale_id, from_seq: part.from, to_seq: part.to, opened_at: g.opened_at, reported_at: g.reported_at } as never);
+        }
+      }
+      if (gapOpens.length) await trx.insertInto('seq_gap').values(gapOpens).execute();
+
+      // 4. Judge and store.
+      const sales = toStore.filter((p) => p.message.kind === 'tx');
+      const events = toStore.filter((p) => p.message.kind === 'event');
+      const calib = events.filter((p) => p.message.kind === 'event' && (p.message.type === 'calibration' || p.message.type === 'config_change'));
+      const orders = calib.length
+        ? await trx
+            .selectFrom('calibration_order')
+            .select(['scale_id', 'valid_from', 'valid_until', 'calibrator'])
+            .where('scale_id', 'in', [...new Set(calib.map((p) => p.device.scaleId))])
+            .execute()
+        : [];
+
+      if (sales.length) {
+        const cols = {
+          scale_id: [] as number[], seq: [] as number[], at: [] as Date[], merchant_id: [] as (number | null)[], market_id: [] as (number | null)[], district_id: [] as number[],
+          plu: [] as string[], name: [] as string[], weight_g: [] as number[], tare_g: [] as number[], unit_price: [] as number[], total_fen: [] as number[], receipt_no: [] as (string | null)[],
+          product_id: [] as (number | null)[], cap: [] as (number | null)[], over: [] as boolean[], flags: [] as string[], hash: [] as string[],
+        };
+        for (const p of sales) {
+          const m = p.message as Extract<ScaleMessage, { kind: 'tx' }>;
+          const d = p.device;
+          const judgement = d.merchantId
+            ? pricing.judge({ merchantId: d.merchantId, cityId: d.cityId, plu: m.plu, name: m.name, unitPriceFenPerKg: m.unitPriceFenPerKg, at: m.at })
+            : NO_JUDGEMENT;
+          const check = checkSale(m, subjectOf(d), judgement, { toleranceFen: settings.roundingToleranceFen, verifiedUntil: d.verifiedUntil, saleDate: calendarDate(m.at, settings.timezone) });
+          findings.push(...check.findings);
+          cols.scale_id.push(d.scaleId); cols.seq.push(m.seq); cols.at.push(m.at); cols.merchant_id.push(d.merchantId); cols.market_id.push(d.marketId); cols.district_id.push(d.districtId);
+          cols.plu.push(m.plu); cols.name.push(m.name); cols.weight_g.push(m.weightG); cols.tare_g.push(m.tareG); cols.unit_price.push(m.unitPriceFenPerKg); cols.total_fen.push(m.totalFen); cols.receipt_no.push(m.receiptNo);
+          cols.product_id.push(judgement.productId); cols.cap.push(judgement.capFenPerKg); cols.over.push(judgement.overCap); cols.flags.push(check.flags.join(',')); cols.hash.push(p.contentHash);
+        }
+        await sql`insert into sale (scale_id, seq, at, received_at, merchant_id, market_id, district_id, plu, name, weight_g, tare_g, unit_price_fen_per_kg, total_fen, receipt_no, product_id, cap_fen_per_kg, is_over_cap, flags, content_hash)
+          select k.scale_id, k.seq, k.at, ${receivedAt}, k.merchant_id, k.market_id, k.district_id, k.plu, k.name, k.weight_g, k.tare_g, k.unit_price, k.total_fen, k.receipt_no, k.product_id, k.cap, k.over,
+                 case when k.flags = '' then '{}'::text[] else string_to_array(k.flags, ',') end, k.hash
+          from unnest(${cols.scale_id}::bigint[], ${cols.seq}::bigint[], ${cols.at}::timestamptz[], ${cols.merchant_id}::bigint[], ${cols.market_id}::bigint[], ${cols.district_id}::bigint[],
+                      ${cols.plu}::text[], ${cols.name}::text[], ${cols.weight_g}::int[], ${cols.tare_g}::int[], ${cols.unit_price}::int[], ${cols.total_fen}::int[], ${cols.receipt_no}::text[],
+                      ${cols.product_id}::bigint[], ${cols.cap}::int[], ${cols.over}::boolean[], ${cols.flags}::text[], ${cols.hash}::text[])
+            as k(scale_id, seq, at, merchant_id, market_id, district_id, plu, name, weight_g, tare_g, unit_price, total_fen, receipt_no, product_id, cap, over, flags, hash)`.execute(trx);
+      }
+      const drift = new Map<number, number>();
+      if (events.length) {
+        await trx
+          .insertInto('scale_event')
+          .values(
+            events.map((p) => {
+              const ev = p.message as Extract<ScaleMessage, { kind: 'event' }>;
+              const authorised = orders.some(
+                (o) => o.scale_id === p.device.scaleId && ev.at >= new Date(o.valid_from) && ev.at <= new Date(o.valid_until) && (!o.calibrator || o.calibrator === ev.actor),
+              );
+              findings.push(...checkEvent(ev, subjectOf(p.device), { authorised, receivedAt: p.receivedAt, clockDriftS: settings.clockDriftS }));
+              if (ev.type === 'heartbeat' || ev.type === 'power_on' || ev.type === 'clock_set') drift.set(p.device.scaleId, p.receivedAt.getTime() - ev.at.getTime());
+              return { scale_id: p.device.scaleId, seq: ev.seq, at: ev.at, received_at: receivedAt, district_id: p.device.districtId, type: ev.type, actor: ev.actor, detail: ev.detail === null ? null : JSON.stringify(ev.detail), content_hash: p.contentHash };
+            }),
+          )
+          .execute();
+      }
+      // 5. Device bookkeeping: highest seq, last seen, drift.
+      for (const scaleId of touched) {
+        const last = newLast.get(scaleId);
+        const transport = batch.find((p) => p.device.scaleId === scaleId)!.transport;
+        await trx
+          .updateTable('scale_device')
+          .set({
+            ...(last !== undefined ? { last_seq: sql<number>`greatest(last_seq, ${last})` } : {}),
+            last_seen_at: receivedAt,
+            last_transport: transport,
+            ...(drift.has(scaleId) ? { clock_drift_ms: drift.get(scaleId)! } : {}),
+          })
+          .where('scale_id', '=', scaleId)
+          .execute();
+      }
+      const allRejections = [...rej, ...conflicts];
+      if (allRejections.length) {
+        await trx
+          .insertInto('ingest_rejection')
+          .values(allRejections.map((r) => ({ device_id: r.deviceId, scale_id: r.scaleId, seq: r.seq, transport: r.transport, channel: r.channel, raw: r.raw, reason: r.reason, received_at: receivedAt })))
+          .execute();
+      }
+      for (const p of toStore) acks.set(p, { seq: p.message.seq, status: 'accepted' });
+      const raised = findings.length ? await alerts.raiseIn(trx, findings) : null;
+      return raised;
+    }).then((raised) => {
+      if (raised) alerts.publish(raised);
+    });
+
+    stats.batches++;
+    for (const p of batch) {
+      const ack = acks.get(p)!;
+      stats[ack.status]++;
+      p.resolve(ack);
+    }
+  }
+
+  return {
+    /**
+     * One payload from one authenticated scale: a message or an array of up to 500. Resolves with an
+     * ack per message, in order, after the accepted ones are durably stored. Never throws on bad input.
+     */
+    async submit(device: DeviceContext, transport: Transport, channel: 'tx' | 'event' | 'any', payload: Buffer | unknown[]): Promise<Ack[]> {
+      if (closed) throw new Error('ingest is closed');
+      let parsed: unknown;
+      if (Buffer.isBuffer(payload)) {
+        try {
+          parsed = JSON.parse(payload.toString('utf8'));
+        } catch {
+          rejections.push({ deviceId: device.deviceId, scaleId: device.scaleId, seq: null, transport, channel, raw: payload, reason: 'payload is not JSON' });
+          schedule();
+          return [];
+        }
+      } else parsed = payload;
+      const split = splitPayload(parsed);
+      if (!split.ok) {
+        rejections.push({ deviceId: device.deviceId, scaleId: device.scaleId, seq: null, transport, channel, raw: Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload)), reason: split.error });
+        schedule();
+        return [];
+      }
+      const receivedAt = now();
+      const ctx = { channel, maxCapacityG: device.maxCapacityG, secret: device.secret, now: receivedAt, backfillDays: settings.backfillDays };
+      const acks = split.items.map((item) => {
+        const r = parseScaleMessage(item, ctx);
+        if (!r.ok) {
+          rejections.push({ deviceId: device.deviceId, scaleId: device.scaleId, seq: r.seq, transport, channel, raw: Buffer.from(JSON.stringify(item) ?? 'null'), reason: r.error });
+          return Promise.resolve<Ack>({ seq: r.seq ?? 0, status: 'rejected', error: r.error });
+        }
+        return new Promise<Ack>((resolve) => queue.push({ device, message: r.message, contentHash: hashOf(r.canonical), receivedAt, transport, resolve }));
+      });
+      schedule();
+      const all = await Promise.all(acks);
+      // A message without a readable seq cannot be acknowledged by seq; it is kept with its reason.
+      return all.filter((a) => a.seq > 0);
+    },
+
+    /** Stores whatever is queued now (tests, shutdown). */
+    flush: () => kick(),
+
+    stats: () => ({ ...stats, queued: queue.length }),
+
+    /** Stops taking messages and stores what was already taken. */
+    async close() {
+      closed = true;
+      await kick();
+      if (flushing) await flushing;
+    },
+  };
+}
+
+const NO_JUDGEMENT: SaleJudgement = { productId: null, productName: null, capFenPerKg: null, priceListId: null, overCap: false, excessFenPerKg: 0, excessPct: 0, unmappedControlled: null };
+
+function subjectOf(d: DeviceContext) {
+  return { scaleId: d.scaleId, merchantId: d.merchantId, marketId: d.marketId, districtId: d.districtId };
+}
+
+export type IngestService = ReturnType<typeof createIngestService>;

@@ -1,0 +1,252 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { sql } from 'kysely';
+import { createTestApp, type Client, type TestApp } from '../../test-support/app.js';
+import { TEST_DB_KINDS } from '../../test-support/db.js';
+import { connectExternalBroker, macOf, startEmbeddedBroker, type MqttTransport } from './index.js';
+
+const HOUR = 3_600_000;
+const rfc = (d: Date) => {
+  const local = new Date(d.getTime() + 8 * HOUR);
+  return local.toISOString().replace(/\.\d{3}Z$/, '+08:00');
+};
+
+describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
+  let t: TestApp;
+  let admin: Client;
+  let inspA: Client;
+  let inspBC: Client;
+  let secret: Buffer;
+  let deviceId: string;
+  let seq = 0;
+
+  const sign = <T extends Record<string, unknown>>(m: T): T & { mac: string; seq: number } => ({ ...m, mac: macOf(secret, m) }) as T & { mac: string; seq: number };
+  const tx = (over: Record<string, unknown> = {}) => sign({ v: 1, seq: ++seq, ts: rfc(new Date()), plu: '1001', name: '石斑鱼', weight_g: 1250, tare_g: 0, unit_price_fen_per_kg: 15000, total_fen: 18750, ...over });
+  const ev = (type: string, over: Record<string, unknown> = {}) => sign({ v: 1, seq: ++seq, ts: rfc(new Date()), type, ...over });
+  const post = (messages: unknown[], auth = secret.toString('base64url'), id = deviceId) =>
+    t.app.inject({ method: 'POST', url: `/api/device/v1/scales/${id}/messages`, headers: { authorization: `Bearer ${auth}` }, payload: { messages } });
+  const alertsOf = async (type: string) => (await admin.get(`/api/alerts?type=${type}&pageSize=100`)).json().items as { id: number; evidenceCount: number; districtId: number; status: string }[];
+
+  beforeAll(async () => {
+    t = await createTestApp(kind, { INGEST_HTTP_PER_SCALE_PER_S: '1000', INGEST_GAP_GRACE_MINUTES: '1' });
+    admin = await t.as('admin');
+    inspA = await t.as('insp_a');
+    inspBC = await t.as('insp_bc');
+    const price = await t.as('price');
+    // 石斑鱼 capped at ¥160/kg in city X, mapped to plu 1001 of merchant A; scale A verified.
+    const product = (await price.post('/api/products', { code: 'SF-001', name: '石斑鱼', category: 'seafood' })).json();
+    const list = (await price.post('/api/price-lists', { title: '海鲜调控价格', effectiveFrom: new Date(Date.now() - 30 * 24 * HOUR).toISOString(), items: [{ productId: product.id, capFenPerKg: 16000 }] })).json();
+    expect((await price.post(`/api/price-lists/${list.id}/publish`)).statusCode).toBe(200);
+    expect((await admin.put(`/api/merchants/${t.fx.merchants.A}/plu`, { plu: '1001', productId: product.id })).statusCode).toBe(200);
+    const verifier = await t.as('verifier');
+    expect((await verifier.post(`/api/scales/${t.fx.scales.A}/verifications`, { certificateNo: 'JD-1', verifiedOn: new Date(Date.now() - 10 * 24 * HOUR).toISOString().slice(0, 10), result: 'pass', validUntil: '2099-12-31' })).statusCode).toBe(201);
+    const issued = await inspA.post(`/api/scales/${t.fx.scales.A}/device-credentials`);
+    expect(issued.statusCode, issued.body).toBe(201);
+    deviceId = issued.json().deviceId;
+    secret = Buffer.from(issued.json().secret, 'base64url');
+    expect(deviceId).toBe('SN-A-1');
+    expect(secret).toHaveLength(32);
+  });
+  afterAll(async () => t?.close());
+
+  describe('device credentials', () => {
+    it('shows the secret once: status never carries it', async () => {
+      const status = (await inspA.get(`/api/scales/${t.fx.scales.A}/device`)).json();
+      expect(status).toMatchObject({ deviceId: 'SN-A-1', hasCredentials: true, isOnline: false, lastSeq: 0 });
+      expect(JSON.stringify(status)).not.toContain(secret.toString('base64url'));
+      expect((await inspBC.post(`/api/scales/${t.fx.scales.A}/device-credentials`)).statusCode).toBe(404);
+    });
+  });
+
+  describe('HTTP transport', () => {
+    it('refuses a missing or wrong secret with 401', async () => {
+      expect((await post([tx()], 'A'.repeat(43))).statusCode).toBe(401);
+      expect((await t.app.inject({ method: 'POST', url: `/api/device/v1/scales/${deviceId}/messages`, payload: { messages: [{}] } })).statusCode).toBe(401);
+      expect((await post([tx()], secret.toString('base64url'), 'SN-B-1')).statusCode).toBe(401);
+      seq -= 2; // two of the three requests carried a (never stored) message
+    });
+
+    it('stores a sale once, acks after storage, and makes it queryable within reach', async () => {
+      const m = tx();
+      const res = await post([m]);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ acks: [{ seq: m.seq, status: 'accepted' }] });
+      const sales = (await inspA.get(`/api/sales?merchantId=${t.fx.merchants.A}`)).json();
+      expect(sales.items[0]).toMatchObject({ seq: m.seq, plu: '1001', weightG: 1250, totalFen: 18750, isOverCap: false, capFenPerKg: 16000, flags: [] });
+      expect((await inspA.get(`/api/sales?marketId=${t.fx.markets.A}`)).json().total).toBe(1);
+      expect((await inspBC.get(`/api/sales?merchantId=${t.fx.merchants.A}`)).json().total).toBe(0);
+      expect((await post([m])).json()).toEqual({ acks: [{ seq: m.seq, status: 'duplicate' }] });
+      const status = (await inspA.get(`/api/scales/${t.fx.scales.A}/device`)).json();
+      expect(status).toMatchObject({ lastSeq: m.seq, lastTransport: 'http' });
+    });
+
+    it('keeps the stored message on a seq conflict, raises seq_conflict and keeps the rejected one', async () => {
+      const first = tx();
+      await post([first]);
+      const { mac: _mac, ...unsigned } = first as Record<string, unknown>;
+      const other = sign({ ...unsigned, total_fen: 1, weight_g: 7 });
+      const res = (await post([{ ...other }])).json();
+      expect(res.acks[0]).toMatchObject({ seq: first.seq, status: 'rejected' });
+      expect(res.acks[0].error).toContain('seq_conflict');
+      expect(await alertsOf('seq_conflict')).toHaveLength(1);
+      const stored = await t.ctx.dbHandle.db.selectFrom('sale').select(['total_fen']).where('scale_id', '=', t.fx.scales.A).where('seq', '=', first.seq as number).execute();
+      expect(stored).toEqual([{ total_fen: 18750 }]);
+    });
+
+    it('answers every message of a batch in order; rejected ones are kept with raw bytes and reason', async () => {
+      const good = tx();
+      const badMac = { ...tx(), mac: 'x'.repeat(43) };
+      const tooHeavy = tx({ weight_g: 999_999 });
+      const res = (await post([good, badMac, tooHeavy])).json();
+      expect(res.acks.map((a: { status: string }) => a.status)).toEqual(['accepted', 'rejected', 'rejected']);
+      expect(res.acks[1].error).toBe('mac does not verify');
+      expect(res.acks[2].error).toContain('maximum capacity');
+      const kept = (await inspA.get(`/api/scales/${t.fx.scales.A}/rejections`)).json();
+      expect(kept.map((r: { reason: string }) => r.reason)).toEqual(expect.arrayContaining(['mac does not verify']));
+      expect(kept.find((r: { seq: number }) => r.seq === badMac.seq).raw).toContain('"mac":"xxx');
+    });
+
+    it('refuses a body that is not the protocol shape (400) or over 1 MiB (413)', async () => {
+      expect((await t.app.inject({ method: 'POST', url: `/api/device/v1/scales/${deviceId}/messages`, headers: { authorization: `Bearer ${secret.toString('base64url')}` }, payload: { msgs: [] } })).statusCode).toBe(400);
+      expect((await post([])).statusCode).toBe(400);
+      expect((await post(new Array(501).fill({}))).statusCode).toBe(400);
+      const huge = await t.app.inject({ method: 'POST', url: `/api/device/v1/scales/${deviceId}/messages`, headers: { authorization: `Bearer ${secret.toString('base64url')}`, 'content-type': 'application/json' }, payload: JSON.stringify({ messages: [{ pad: 'x'.repeat(1_100_000) }] }) });
+      expect(huge.statusCode).toBe(413);
+    });
+  });
+
+  describe('judging sales and events', () => {
+    it('flags over-cap sales red and aggregates them into one alert for the district office', async () => {
+      const before = (await alertsOf('over_cap'))[0]?.evidenceCount ?? 0;
+      const batch = Array.from({ length: 100 }, () => tx({ unit_price_fen_per_kg: 18000, total_fen: 22500 }));
+      const res = (await post(batch)).json();
+      expect(res.acks.every((a: { status: string }) => a.status === 'accepted')).toBe(true);
+      const alerts = await alertsOf('over_cap');
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({ districtId: t.fx.districts.A, status: 'open', evidenceCount: before + 100 });
+      const red = (await inspA.get(`/api/sales?scaleId=${t.fx.scales.A}&overCap=true&pageSize=1`)).json();
+      expect(red.total).toBe(100);
+      expect(red.items[0]).toMatchObject({ isOverCap: true, capFenPerKg: 16000, flags: ['over_cap'] });
+      const detail = (await inspA.get(`/api/alerts/${alerts[0]!.id}`)).json();
+      expect(JSON.stringify(detail)).toContain('12.5');
+      expect((await inspBC.get(`/api/alerts/${alerts[0]!.id}`)).statusCode).toBe(404);
+    });
+
+    it('raises arithmetic mismatch and a controlled product sold under an unmapped code', async () => {
+      await post([tx({ total_fen: 25000 }), tx({ plu: '9999', name: '芒果干', unit_price_fen_per_kg: 15000, total_fen: 18750 })]);
+      expect(await alertsOf('arithmetic_mismatch')).toHaveLength(1);
+      expect(await alertsOf('unmapped_product')).toHaveLength(0); // an unmapped code for an uncontrolled product is fine
+      await post([tx({ plu: '9998', name: '石斑鱼' })]);
+      expect(await alertsOf('unmapped_product')).toHaveLength(1);
+    });
+
+    it('raises tamper and unit change at once, calibration only without an authorised order', async () => {
+      await post([ev('tamper', { detail: { seal: 'broken' } }), ev('unit_change_attempt', { actor: 'M-01' }), ev('calibration', { actor: 'JL-7' })]);
+      expect(await alertsOf('tamper')).toHaveLength(1);
+      expect(await alertsOf('unit_change_attempt')).toHaveLength(1);
+      expect(await alertsOf('unauthorised_calibration')).toHaveLength(1);
+      const verifier = await t.as('verifier');
+      const order = await verifier.post(`/api/scales/${t.fx.scales.A}/calibration-orders`, { validFrom: new Date(Date.now() - HOUR).toISOString(), validUntil: new Date(Date.now() + HOUR).toISOString(), calibrator: 'JL-9' });
+      expect(order.statusCode, order.body).toBe(201);
+      const before = (await alertsOf('unauthorised_calibration'))[0]!.evidenceCount;
+      await post([ev('calibration', { actor: 'JL-9' })]);
+      expect((await alertsOf('unauthorised_calibration'))[0]!.evidenceCount).toBe(before);
+      await post([ev('config_change', { actor: 'someone-else' })]);
+      expect(await alertsOf('unauthorised_config_change')).toHaveLength(1);
+    });
+
+    it('rejects a transaction from a clock far ahead, and notes drift on heartbeats', async () => {
+      const ahead = (await post([tx({ ts: rfc(new Date(Date.now() + 10 * 60_000)) })])).json();
+      expect(ahead.acks[0].error).toContain('ahead of the platform clock');
+      await post([ev('heartbeat', { ts: rfc(new Date(Date.now() - 4 * 60_000)) })]);
+      expect(await alertsOf('clock_drift')).toHaveLength(1);
+      expect((await inspA.get(`/api/scales/${t.fx.scales.A}/device`)).json().clockDriftMs).toBeGreaterThan(200_000);
+    });
+  });
+
+  describe('sequence gaps', () => {
+    it('opens a gap for skipped numbers, narrows it as they arrive late, and reports what stays open', async () => {
+      const a = tx();
+      seq += 2; // two sales never sent
+      const b = tx();
+      await post([a, b]);
+      const open = () => t.ctx.dbHandle.db.selectFrom('seq_gap').select(['from_seq', 'to_seq']).where('scale_id', '=', t.fx.scales.A).where('closed_at', 'is', null).execute();
+      expect(await open()).toEqual(expect.arrayContaining([{ from_seq: (a.seq as number) + 1, to_seq: (a.seq as number) + 2 }]));
+      const lateSeq = (a.seq as number) + 1;
+      const late = sign({ v: 1, seq: lateSeq, ts: rfc(new Date()), plu: '1001', name: '石斑鱼', weight_g: 500, tare_g: 0, unit_price_fen_per_kg: 15000, total_fen: 7500 });
+      expect((await post([late])).json().acks[0].status).toBe('accepted');
+      expect(await open()).toEqual(expect.arrayContaining([{ from_seq: lateSeq + 1, to_seq: lateSeq + 1 }]));
+      await sql`update seq_gap set opened_at = now() - interval '2 minutes' where closed_at is null`.execute(t.ctx.dbHandle.db);
+      expect((await t.ctx.sweeper.sweep()).gaps).toBeGreaterThanOrEqual(1);
+      expect(await alertsOf('seq_gap')).toHaveLength(1);
+      expect((await t.ctx.sweeper.sweep()).gaps).toBe(0); // reported once
+    });
+  });
+
+  describe('MQTT, embedded broker', () => {
+    let broker: MqttTransport & { port: number };
+    beforeAll(async () => {
+      broker = await startEmbeddedBroker({ devices: t.ctx.devices, ingest: t.ctx.ingest, logger: t.ctx.logger, host: '127.0.0.1', port: 0 });
+    });
+    afterAll(async () => broker?.close());
+
+    const connect = (id: string, password: string) =>
+      mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: id, username: id, password, reconnectPeriod: 0, connectTimeout: 5000 });
+
+    it('takes signed sales and answers on the ack topic after storage', async () => {
+      const c = await connect(deviceId, secret.toString('base64url'));
+      const acks: unknown[] = [];
+      await c.subscribeAsync(`mashang/v1/scales/${deviceId}/ack`, { qos: 1 });
+      const got = new Promise<void>((resolve) => c.on('message', (_t, p) => (acks.push(JSON.parse(p.toString())), acks.length >= 2 && resolve())));
+      const one = tx();
+      const two = [tx(), ev('heartbeat')];
+      await c.publishAsync(`mashang/v1/scales/${deviceId}/tx`, JSON.stringify(one), { qos: 1 });
+      await c.publishAsync(`mashang/v1/scales/${deviceId}/tx`, JSON.stringify(two), { qos: 1 });
+      await got;
+      expect(acks[0]).toEqual({ v: 1, acks: [{ seq: one.seq, status: 'accepted' }] });
+      expect(acks[1]).toMatchObject({ v: 1, acks: [{ seq: two[0]!.seq, status: 'accepted' }, { seq: two[1]!.seq, status: 'rejected' }] });
+      expect((acks[1] as { acks: { error: string }[] }).acks[1]!.error).toContain('event topic');
+      await c.publishAsync(`mashang/v1/scales/${deviceId}/status`, 'online', { qos: 1, retain: true });
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await inspA.get(`/api/scales/${t.fx.scales.A}/device`)).json()).toMatchObject({ isOnline: true, lastTransport: 'mqtt' });
+      await c.endAsync();
+    });
+
+    it('refuses a wrong secret, and a scale straying outside its own topics', async () => {
+      await expect(connect(deviceId, 'B'.repeat(43))).rejects.toThrow();
+      const c = await connect(deviceId, secret.toString('base64url'));
+      // Refused with SUBACK 0x80, which mqtt.js reports as a subscribe error.
+      await expect(c.subscribeAsync('mashang/v1/scales/SN-B-1/ack', { qos: 1 })).rejects.toThrow(/Subscribe error/);
+      const closed = new Promise<void>((r) => c.once('close', () => r()));
+      c.publish('mashang/v1/scales/SN-B-1/tx', JSON.stringify(tx()), { qos: 1 });
+      await closed;
+      c.end(true);
+    });
+
+    it('cuts off a reissued secret at once', async () => {
+      const c = await connect(deviceId, secret.toString('base64url'));
+      const closed = new Promise<void>((r) => c.once('close', () => r()));
+      const issued = (await inspA.post(`/api/scales/${t.fx.scales.A}/device-credentials`)).json();
+      await closed;
+      c.end(true);
+      await expect(connect(deviceId, secret.toString('base64url'))).rejects.toThrow();
+      expect((await post([tx()])).statusCode).toBe(401);
+      secret = Buffer.from(issued.secret, 'base64url');
+      expect((await post([tx()])).json().acks[0].status).toBe('accepted');
+    });
+  });
+
+  describe.runIf(kind === 'postgres' && process.env.MQTT_URL)('MQTT, external broker (MQTT_URL)', () => {
+    it('consumes through a shared subscription and acknowledges on the scale\'s ack topic', async () => {
+      const consumer = await connectExternalBroker({ devices: t.ctx.devices, ingest: t.ctx.ingest, logger: t.ctx.logger, url: process.env.MQTT_URL!, group: `test${Date.now()}` });
+      const c = await mqtt.connectAsync(process.env.MQTT_URL!, { clientId: `${deviceId}-${Date.now()}`, reconnectPeriod: 0 });
+      await c.subscribeAsync(`mashang/v1/scales/${deviceId}/ack`, { qos: 1 });
+      const ack = new Promise<{ acks: { status: string }[] }>((r) => c.on('message', (_t, p) => r(JSON.parse(p.toString()))));
+      await new Promise((r) => setTimeout(r, 200));
+      await c.publishAsync(`mashang/v1/scales/${deviceId}/tx`, JSON.stringify(tx()), { qos: 1 });
+      expect((await ack).acks[0]!.status).toBe('accepted');
+      await c.endAsync();
+      await consumer.close();
+    });
+  });
+});
