@@ -59,7 +59,7 @@ export function buildServices(config: Config, logger: Logger, dbHandle: DbHandle
     registry,
     pricing,
     alerts,
-    devices: createDeviceService(db, registry, { ...(extra.deviceKey ? { deviceKey: extra.deviceKey } : {}) }),
+    devices: createDeviceService(db, registry, { offlineAfterS: config.ingest.offlineAfterS, ...(extra.deviceKey ? { deviceKey: extra.deviceKey } : {}) }),
     ingest: createIngestService({ db, pricing, alerts, settings: ingestSettings, logger: logger.child({ component: 'ingest' }) }),
     sweeper: createIngestSweeper({ db, alerts, logger, settings: ingestSettings }),
     state: { ready: true },

@@ -83,7 +83,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.addHook('onClose', async () => ctx.pricing.close());
   registerAlertRoutes(app, { alerts: ctx.alerts, auth: ctx.auth });
   registerAuditRoutes(app, ctx.dbHandle.db);
-  registerIngestRoutes(app, { db: ctx.dbHandle.db, devices: ctx.devices, registry: ctx.registry });
+  registerIngestRoutes(app, { db: ctx.dbHandle.db, devices: ctx.devices, registry: ctx.registry, offlineAfterS: ctx.config.ingest.offlineAfterS });
   registerDeviceHttp(app, { devices: ctx.devices, ingest: ctx.ingest, perScalePerS: ctx.config.ingest.httpPerScalePerS });
   // In-flight scale messages are stored (and acknowledged) before the app finishes closing.
   app.addHook('onClose', async () => ctx.ingest.close());

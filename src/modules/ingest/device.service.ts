@@ -39,7 +39,7 @@ export interface DeviceStatus {
 const KEY_NAME = 'device_key';
 
 /** Device credentials (issue, reissue, revoke) and the cached device contexts the transports use. */
-export function createDeviceService(db: Db, registry: RegistryService, opts: { deviceKey?: Buffer; cacheTtlMs?: number; now?: () => Date }) {
+export function createDeviceService(db: Db, registry: RegistryService, opts: { deviceKey?: Buffer; cacheTtlMs?: number; offlineAfterS?: number; now?: () => Date }) {
   const ttl = opts.cacheTtlMs ?? 5000;
   const now = opts.now ?? (() => new Date());
   const cache = new Map<string, { at: number; ctx: DeviceContext | null }>();
@@ -92,6 +92,12 @@ export function createDeviceService(db: Db, registry: RegistryService, opts: { d
   function forget(deviceId: string) {
     cache.delete(deviceId);
     for (const l of revokeListeners) l(deviceId);
+  }
+
+  const offlineAfterMs = (opts.offlineAfterS ?? 180) * 1000;
+  function isOnline(row: { is_online: boolean; last_seen_at: Date | null; last_transport: string | null }): boolean {
+    if (!row.last_seen_at || now().getTime() - new Date(row.last_seen_at).getTime() > offlineAfterMs) return false;
+    return row.last_transport === 'mqtt' ? row.is_online : true;
   }
 
   async function deviceIdFor(scaleId: number, serialNo: string) {
@@ -170,12 +176,15 @@ export function createDeviceService(db: Db, registry: RegistryService, opts: { d
         revokedAt: iso(row?.revoked_at),
         lastSeenAt: iso(row?.last_seen_at),
         lastSeq: row?.last_seq ?? 0,
-        isOnline: row?.is_online ?? false,
+        isOnline: row ? isOnline(row) : false,
         statusChangedAt: iso(row?.status_changed_at),
         clockDriftMs: row?.clock_drift_ms ?? null,
         lastTransport: row?.last_transport ?? null,
       };
     },
+
+    /** Online means heard from recently and, over MQTT, not announced offline (status topic or last will). */
+    isOnline,
 
     /** Online/offline from the transport (MQTT status topic, last will). */
     async setOnline(scaleId: number, online: boolean, transport: string) {

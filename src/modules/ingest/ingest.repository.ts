@@ -34,10 +34,14 @@ export async function listSales(db: Db, reach: Reach, f: SaleFilter) {
   return { items, total: total.n };
 }
 
-export async function listDevices(db: Db, reach: Reach, f: { marketId?: number; online?: boolean; limit: number; offset: number }) {
+/** `onlineSince`: heard from after this counts as online (mirrors the device service's isOnline). */
+export async function listDevices(db: Db, reach: Reach, f: { marketId?: number; online?: boolean; onlineSince: Date; limit: number; offset: number }) {
   let qb = db.selectFrom('scale_device as d').innerJoin('scale as s', 's.id', 'd.scale_id').where(reachFilter(reach, 's.district_id', 's.market_id'));
   if (f.marketId) qb = qb.where('s.market_id', '=', f.marketId);
-  if (f.online !== undefined) qb = qb.where('d.is_online', '=', f.online);
+  if (f.online !== undefined) {
+    const online = sql<boolean>`(d.last_seen_at > ${f.onlineSince} and (d.last_transport is distinct from 'mqtt' or d.is_online))`;
+    qb = qb.where(f.online ? online : sql<boolean>`not coalesce(${online}, false)`);
+  }
   const [items, total] = await Promise.all([
     qb
       .select(['d.scale_id', 'd.device_id', 'd.secret_enc', 'd.issued_at', 'd.revoked_at', 'd.last_seen_at', 'd.last_seq', 'd.is_online', 'd.status_changed_at', 'd.clock_drift_ms', 'd.last_transport', 's.serial_no', 's.merchant_id', 's.market_id', 's.district_id'])

@@ -54,7 +54,7 @@ const CalibrationOrder = Type.Object({
 });
 
 /** Staff side of ingest: device credentials and status, sales, calibration orders, rejected messages. */
-export function registerIngestRoutes(app: FastifyInstance, deps: { db: Db; devices: DeviceService; registry: RegistryService }) {
+export function registerIngestRoutes(app: FastifyInstance, deps: { db: Db; devices: DeviceService; registry: RegistryService; offlineAfterS: number }) {
   const { db, devices, registry } = deps;
   const pageOf = (q: { page?: number; pageSize?: number }) => ({ page: q.page ?? 1, pageSize: q.pageSize ?? 50 });
 
@@ -98,7 +98,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: { db: Db; devic
     async (req) => {
       const q = req.query as { marketId?: number; online?: boolean; page?: number; pageSize?: number };
       const p = pageOf(q);
-      const { items, total } = await listDevices(db, actorOf(req).reach, { ...q, limit: p.pageSize, offset: (p.page - 1) * p.pageSize });
+      const { items, total } = await listDevices(db, actorOf(req).reach, { ...q, onlineSince: new Date(Date.now() - deps.offlineAfterS * 1000), limit: p.pageSize, offset: (p.page - 1) * p.pageSize });
       return {
         items: items.map((d) => ({
           scaleId: d.scale_id,
@@ -108,7 +108,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: { db: Db; devic
           revokedAt: iso(d.revoked_at),
           lastSeenAt: iso(d.last_seen_at),
           lastSeq: d.last_seq,
-          isOnline: d.is_online,
+          isOnline: devices.isOnline(d),
           statusChangedAt: iso(d.status_changed_at),
           clockDriftMs: d.clock_drift_ms,
           lastTransport: d.last_transport,

@@ -209,7 +209,11 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
       await c.publishAsync(`mashang/v1/scales/${deviceId}/status`, 'online', { qos: 1, retain: true });
       await new Promise((r) => setTimeout(r, 200));
       expect((await inspA.get(`/api/scales/${t.fx.scales.A}/device`)).json()).toMatchObject({ isOnline: true, lastTransport: 'mqtt' });
+      expect((await inspA.get('/api/devices?online=true')).json().items.map((d: { scaleId: number }) => d.scaleId)).toEqual([t.fx.scales.A]);
       await c.endAsync();
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await inspA.get(`/api/scales/${t.fx.scales.A}/device`)).json().isOnline).toBe(false);
+      expect((await inspA.get('/api/devices?online=false')).json().total).toBe(1);
     });
 
     it('refuses a wrong secret, and a scale straying outside its own topics', async () => {
