@@ -84,7 +84,8 @@ export const quietScalesInOpenMarkets = (db: Db, silentSince: Date, localTime: s
     .select(['d.scale_id', 'd.device_id', 'd.last_seen_at', 'd.is_online', 's.merchant_id', 's.market_id', 's.district_id', 'm.name as market_name'])
     .where('d.secret_enc', 'is not', null)
     .where('d.last_seen_at', 'is not', null)
-    .where((eb) => eb.or([eb('d.is_online', '=', false), eb('d.last_seen_at', '<', silentSince)]))
+    // Offline as the device service's isOnline says: silent too long, or an MQTT scale that said so.
+    .where((eb) => eb.or([eb('d.last_seen_at', '<', silentSince), eb.and([eb('d.last_transport', '=', 'mqtt'), eb('d.is_online', '=', false)])]))
     .where((eb) => eb.or([eb('d.offline_reported_at', 'is', null), eb('d.offline_reported_at', '<', eb.ref('d.status_changed_at')), eb('d.offline_reported_at', '<', eb.ref('d.last_seen_at'))]))
     .where(sql<boolean>`${localTime}::time between m.opens_at and m.closes_at`)
     .limit(5000)

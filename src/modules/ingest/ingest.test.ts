@@ -183,6 +183,31 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
     });
   });
 
+  describe('scales going quiet', () => {
+    it('reports a scale silent during its market\'s business hours, once per offline episode', async () => {
+      const db = t.ctx.dbHandle.db;
+      await sql`update market set opens_at = '00:00', closes_at = '23:59:59' where id = ${t.fx.markets.A}`.execute(db);
+      await sql`update scale_device set last_seen_at = now() - interval '1 hour', is_online = true where scale_id = ${t.fx.scales.A}`.execute(db);
+      expect((await t.ctx.sweeper.sweep()).offline).toBe(1);
+      const alerts = await alertsOf('scale_offline');
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({ districtId: t.fx.districts.A });
+      expect((await t.ctx.sweeper.sweep()).offline).toBe(0);
+      // Heard from again after the report, then silent again: a new episode (times shifted back by two hours).
+      await sql`update scale_device set offline_reported_at = now() - interval '3 hours' where scale_id = ${t.fx.scales.A}`.execute(db);
+      await post([ev('heartbeat')]);
+      await sql`update scale_device set last_seen_at = now() - interval '2 hours' where scale_id = ${t.fx.scales.A}`.execute(db);
+      expect((await t.ctx.sweeper.sweep()).offline).toBe(1);
+      // Outside business hours nothing is reported.
+      await sql`update market set opens_at = '00:00', closes_at = '00:00:01' where id = ${t.fx.markets.A}`.execute(db);
+      await sql`update scale_device set offline_reported_at = now() - interval '3 hours' where scale_id = ${t.fx.scales.A}`.execute(db);
+      await post([ev('heartbeat')]);
+      await sql`update scale_device set last_seen_at = now() - interval '2 hours' where scale_id = ${t.fx.scales.A}`.execute(db);
+      expect((await t.ctx.sweeper.sweep()).offline).toBe(0);
+      await sql`update market set opens_at = '06:00', closes_at = '20:00' where id = ${t.fx.markets.A}`.execute(db);
+    });
+  });
+
   describe('MQTT, embedded broker', () => {
     let broker: MqttTransport & { port: number };
     beforeAll(async () => {
