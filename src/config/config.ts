@@ -28,6 +28,7 @@ export interface Config {
     httpPerScalePerS: number;
     flushMs: number;
     maxBatch: number;
+    writers: number;
   };
   /** Redacted view, safe to print. */
   describe(): Record<string, unknown>;
@@ -136,6 +137,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): { confi
       httpPerScalePerS: int('INGEST_HTTP_PER_SCALE_PER_S', 10, 1, 10_000),
       flushMs: int('INGEST_FLUSH_MS', 15, 1, 1000),
       maxBatch: int('INGEST_MAX_BATCH', 4000, 1, 50_000),
+      // One writer on the embedded database (a single connection); a few on a server.
+      writers: int('INGEST_WRITERS', databaseUrl ? 2 : 1, 1, 32),
     },
     describe() {
       return {

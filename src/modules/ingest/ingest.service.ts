@@ -32,6 +32,8 @@ export interface IngestSettings {
   clockDriftS: number;
   flushMs: number;
   maxBatch: number;
+  /** Batches stored at once (PostgreSQL: several connections; PGlite: 1). */
+  writers: number;
   timezone: string;
 }
 
@@ -67,36 +69,38 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
   let queue: Pending[] = [];
   let rejections: PendingRejection[] = [];
   let timer: NodeJS.Timeout | null = null;
-  let flushing: Promise<void> | null = null;
+  const inFlight = new Set<Promise<void>>();
   let closed = false;
   const stats = { accepted: 0, duplicate: 0, rejected: 0, batches: 0 };
 
   function schedule() {
-    if (queue.length + rejections.length >= settings.maxBatch) void kick();
+    if (queue.length + rejections.length >= settings.maxBatch && inFlight.size < settings.writers) void kick();
     else if (!timer) timer = setTimeout(() => void kick(), settings.flushMs);
   }
 
-  async function kick(): Promise<void> {
+  /** Starts flushes while there is work and a writer free; resolves when what was queued at the call is stored. */
+  function kick(): Promise<void> {
     if (timer) {
       clearTimeout(timer);
       timer = null;
     }
-    if (flushing) return flushing.then(() => (queue.length || rejections.length ? kick() : undefined));
-    if (!queue.length && !rejections.length) return;
-    const batch = queue.splice(0, settings.maxBatch);
-    const rej = rejections;
-    rejections = [];
-    flushing = flush(batch, rej)
-      .catch((err) => {
-        // The batch is not stored: say so to the scales, which keep the messages and send again.
-        logger.error({ err, size: batch.length }, 'ingest batch failed; not acknowledged');
-        for (const p of batch) p.resolve({ seq: p.message.seq, status: 'rejected', error: 'temporary storage failure; send again' });
-      })
-      .finally(() => {
-        flushing = null;
-        if (queue.length || rejections.length) schedule();
-      });
-    return flushing;
+    while ((queue.length || rejections.length) && inFlight.size < settings.writers) {
+      const batch = queue.splice(0, settings.maxBatch);
+      const rej = rejections;
+      rejections = [];
+      const run: Promise<void> = flush(batch, rej)
+        .catch((err) => {
+          // The batch is not stored: say so to the scales, which keep the messages and send again.
+          logger.error({ err, size: batch.length }, 'ingest batch failed; not acknowledged');
+          for (const p of batch) p.resolve({ seq: p.message.seq, status: 'rejected', error: 'temporary storage failure; send again' });
+        })
+        .finally(() => {
+          inFlight.delete(run);
+          if (queue.length || rejections.length) schedule();
+        });
+      inFlight.add(run);
+    }
+    return Promise.all([...inFlight]).then(() => (queue.length || rejections.length ? kick() : undefined));
   }
 
   async function flush(batch: Pending[], rej: PendingRejection[]) {
@@ -131,7 +135,16 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
     }
 
     await db.transaction().execute(async (trx) => {
-      // 2. Against the record: every (scale, seq) is looked up, within the back-fill window for sales.
+      // 2. Lock the scales' device rows (in id order, so concurrent writers cannot deadlock) before
+      // looking anything up: a writer holding a scale sees everything committed for it before.
+      const touched = [...new Set(batch.map((p) => p.device.scaleId))].sort((a, b) => a - b);
+      const lastSeqs = new Map<number, number>();
+      if (touched.length) {
+        const rows = await trx.selectFrom('scale_device').select(['scale_id', 'last_seq']).where('scale_id', 'in', touched).orderBy('scale_id').forUpdate().execute();
+        for (const r of rows) lastSeqs.set(r.scale_id, r.last_seq);
+      }
+
+      // Against the record: every (scale, seq) is looked up, within the back-fill window for sales.
       const scaleIds = fresh.map((p) => p.device.scaleId);
       const seqs = fresh.map((p) => p.message.seq);
       const stored = new Map<string, string>();
@@ -154,15 +167,9 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
         else conflict(p, have);
       }
 
-      // 3. Sequence bookkeeping per scale, with the device rows locked so instances agree.
+      // 3. Sequence bookkeeping per scale (the device rows are locked above).
       const byScale = new Map<number, Pending[]>();
       for (const p of toStore) (byScale.get(p.device.scaleId) ?? byScale.set(p.device.scaleId, []).get(p.device.scaleId)!).push(p);
-      const touched = [...new Set(batch.map((p) => p.device.scaleId))];
-      const lastSeqs = new Map<number, number>();
-      if (touched.length) {
-        const rows = await trx.selectFrom('scale_device').select(['scale_id', 'last_seq']).where('scale_id', 'in', touched).orderBy('scale_id').forUpdate().execute();
-        for (const r of rows) lastSeqs.set(r.scale_id, r.last_seq);
-      }
       const gapOpens: { scale_id: number; from_seq: number; to_seq: number }[] = [];
       const late: { scaleId: number; seq: number }[] = [];
       const newLast = new Map<number, number>();
@@ -243,19 +250,17 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
           .execute();
       }
       // 5. Device bookkeeping: highest seq, last seen, drift.
-      for (const scaleId of touched) {
-        const last = newLast.get(scaleId);
-        const transport = batch.find((p) => p.device.scaleId === scaleId)!.transport;
-        await trx
-          .updateTable('scale_device')
-          .set({
-            ...(last !== undefined ? { last_seq: sql<number>`greatest(last_seq, ${last})` } : {}),
-            last_seen_at: receivedAt,
-            last_transport: transport,
-            ...(drift.has(scaleId) ? { clock_drift_ms: drift.get(scaleId)! } : {}),
-          })
-          .where('scale_id', '=', scaleId)
-          .execute();
+      if (touched.length) {
+        const lastOf = touched.map((id) => newLast.get(id) ?? null);
+        const transportOf = touched.map((id) => batch.find((p) => p.device.scaleId === id)!.transport);
+        const driftOf = touched.map((id) => drift.get(id) ?? null);
+        await sql`update scale_device d set
+            last_seq = greatest(d.last_seq, coalesce(k.last_seq, d.last_seq)),
+            last_seen_at = ${receivedAt},
+            last_transport = k.transport,
+            clock_drift_ms = coalesce(k.drift, d.clock_drift_ms)
+          from unnest(${touched}::bigint[], ${lastOf}::bigint[], ${transportOf}::text[], ${driftOf}::int[]) as k(scale_id, last_seq, transport, drift)
+          where d.scale_id = k.scale_id`.execute(trx);
       }
       const allRejections = [...rej, ...conflicts];
       if (allRejections.length) {
@@ -327,7 +332,6 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
     async close() {
       closed = true;
       await kick();
-      if (flushing) await flushing;
     },
   };
 }

@@ -28,7 +28,7 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
   const alertsOf = async (type: string) => (await admin.get(`/api/alerts?type=${type}&pageSize=100`)).json().items as { id: number; evidenceCount: number; districtId: number; status: string }[];
 
   beforeAll(async () => {
-    t = await createTestApp(kind, { INGEST_HTTP_PER_SCALE_PER_S: '1000', INGEST_GAP_GRACE_MINUTES: '1' });
+    t = await createTestApp(kind, { INGEST_HTTP_PER_SCALE_PER_S: '1000', INGEST_GAP_GRACE_MINUTES: '1', INGEST_WRITERS: kind === 'postgres' ? '2' : '1' });
     admin = await t.as('admin');
     inspA = await t.as('insp_a');
     inspBC = await t.as('insp_bc');
@@ -78,6 +78,16 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
       expect((await post([m])).json()).toEqual({ acks: [{ seq: m.seq, status: 'duplicate' }] });
       const status = (await inspA.get(`/api/scales/${t.fx.scales.A}/device`)).json();
       expect(status).toMatchObject({ lastSeq: m.seq, lastTransport: 'http' });
+    });
+
+    it('stores each message once when the same batch arrives several times at once', async () => {
+      const batch = Array.from({ length: 200 }, () => tx());
+      const results = await Promise.all([post(batch), post(batch), post(batch), post(batch)]);
+      const statuses = results.flatMap((r) => r.json().acks.map((a: { status: string }) => a.status));
+      expect(statuses.filter((s) => s === 'accepted')).toHaveLength(200);
+      expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(600);
+      const stored = await t.ctx.dbHandle.db.selectFrom('sale').select((eb) => eb.fn.countAll<number>().as('n')).where('scale_id', '=', t.fx.scales.A).where('seq', '>=', batch[0]!.seq).where('seq', '<=', batch[199]!.seq).executeTakeFirstOrThrow();
+      expect(Number(stored.n)).toBe(200);
     });
 
     it('keeps the stored message on a seq conflict, raises seq_conflict and keeps the rejected one', async () => {

@@ -117,9 +117,14 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-/** Today's calendar date in a time zone, as YYYY-MM-DD. */
+// A formatter is costly to build and called on every sale: one per time zone.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date of an instant in a time zone, as YYYY-MM-DD. */
 export function calendarDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  let f = dateFormats.get(timeZone);
+  if (!f) dateFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return f.format(at);
 }
 
 /** A problem with one field of an input, in words for people (Chinese, then English). */
