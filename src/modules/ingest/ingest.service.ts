@@ -318,9 +318,8 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
         return new Promise<Ack>((resolve) => queue.push({ device, message: r.message, contentHash: hashOf(r.canonical), receivedAt, transport, resolve }));
       });
       schedule();
-      const all = await Promise.all(acks);
-      // A message without a readable seq cannot be acknowledged by seq; it is kept with its reason.
-      return all.filter((a) => a.seq > 0);
+      // One ack per message in the order sent; one without a readable seq is answered as seq 0.
+      return Promise.all(acks);
     },
 
     /** Stores whatever is queued now (tests, shutdown). */

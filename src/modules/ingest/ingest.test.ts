@@ -107,8 +107,10 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
       const good = tx();
       const badMac = { ...tx(), mac: 'x'.repeat(43) };
       const tooHeavy = tx({ weight_g: 999_999 });
-      const res = (await post([good, badMac, tooHeavy])).json();
-      expect(res.acks.map((a: { status: string }) => a.status)).toEqual(['accepted', 'rejected', 'rejected']);
+      const res = (await post([good, badMac, 'not a message', tooHeavy])).json();
+      expect(res.acks.map((a: { status: string }) => a.status)).toEqual(['accepted', 'rejected', 'rejected', 'rejected']);
+      expect(res.acks[2]).toEqual({ seq: 0, status: 'rejected', error: 'message must be a JSON object' });
+      res.acks.splice(2, 1);
       expect(res.acks[1].error).toBe('mac does not verify');
       expect(res.acks[2].error).toContain('maximum capacity');
       const kept = (await inspA.get(`/api/scales/${t.fx.scales.A}/rejections`)).json();
