@@ -96,6 +96,8 @@ export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, body ?? {}, opts),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  del: <T = void>(path: string) => request<T>('DELETE', path),
 };
 
 /** The file name a content-disposition header offers (RFC 6266: filename* before filename), if any. */
@@ -148,7 +150,8 @@ const cache = new Map<string, Promise<unknown>>();
 export function clearCache() {
   cache.clear();
 }
-function cachedGet<T>(path: string): Promise<T> {
+/** One answer per path for the session (a failure is not kept); for names and lists that rarely change. */
+export function cachedGet<T>(path: string): Promise<T> {
   let p = cache.get(path) as Promise<T> | undefined;
   if (!p) {
     p = api.get<T>(path);

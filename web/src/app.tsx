@@ -18,6 +18,8 @@ import { ImportsPage } from './pages/imports';
 import { PricesPage } from './pages/prices';
 import { PriceListPage } from './pages/prices-list';
 import { AlertDetailPage, AlertsPage } from './pages/alerts';
+import { SalesPage } from './pages/sales';
+import { DevicesPage } from './pages/devices';
 import { StaffPage } from './pages/staff';
 import { AccountPage } from './pages/account';
 
@@ -47,6 +49,8 @@ const NAV: { zh: string; en: string; items: NavItem[] }[] = [
       { to: '/command', zh: '指挥中心', en: 'Command centre', soon: true },
       { to: '/prices', zh: '价格', en: 'Prices', perm: 'price.read' },
       { to: '/alerts', zh: '预警', en: 'Alerts', perm: 'alert.read' },
+      { to: '/sales', zh: '销售记录', en: 'Sales', perm: 'sale.read' },
+      { to: '/devices', zh: '设备在线', en: 'Devices', perm: 'device.read' },
       { to: '/complaints', zh: '投诉', en: 'Complaints', soon: true },
       { to: '/credit', zh: '信用', en: 'Credit', soon: true },
       { to: '/enforcement', zh: '执法', en: 'Enforcement', soon: true },
@@ -82,6 +86,8 @@ const ROUTES: Route[] = [
   { pattern: '/prices/lists/:id', perm: 'price.read', render: (p) => <PriceListPage id={Number(p.id)} /> },
   { pattern: '/alerts', perm: 'alert.read', render: () => <AlertsPage /> },
   { pattern: '/alerts/:id', perm: 'alert.read', render: (p) => <AlertDetailPage id={Number(p.id)} /> },
+  { pattern: '/sales', perm: 'sale.read', render: () => <SalesPage /> },
+  { pattern: '/devices', perm: 'device.read', render: () => <DevicesPage /> },
   { pattern: '/staff', perm: 'staff.manage', render: () => <StaffPage /> },
   { pattern: '/account', render: () => <AccountPage /> },
 ];

@@ -1,5 +1,5 @@
 /** Chinese-with-English labels for the API's fixed values. */
-import type { VerificationStatus } from './types';
+import type { SaleFlag, VerificationStatus } from './types';
 
 export type Label = { zh: string; en: string };
 export const both = (l: Label | undefined, fallback = '') => (l ? `${l.zh} ${l.en}` : fallback);
@@ -40,6 +40,22 @@ export const IMPORT_PHASE_LABELS: Record<string, Label> = {
   done: { zh: '完成', en: 'Done' },
 };
 
+export const SALE_FLAGS: SaleFlag[] = ['over_cap', 'arithmetic_mismatch', 'unmapped_product', 'expired_verification'];
+export const SALE_FLAG_LABELS: Record<SaleFlag, Label> = {
+  over_cap: { zh: '超调控价', en: 'Over cap' },
+  arithmetic_mismatch: { zh: '金额不符', en: 'Total mismatch' },
+  unmapped_product: { zh: '未关联商品', en: 'Unmapped product' },
+  expired_verification: { zh: '检定过期', en: 'Verification expired' },
+};
+
+export const TRANSPORT_LABELS: Record<string, Label> = {
+  http: { zh: 'HTTP', en: 'HTTP' },
+  mqtt: { zh: 'MQTT', en: 'MQTT' },
+};
+
+/** Clock drift beyond this many seconds either way is shown as a problem. */
+export const CLOCK_DRIFT_LIMIT_S = 120;
+
 /** Minimum video retention the rules ask of a camera (DESIGN.md: >= 30 days). */
 export const MIN_RETENTION_DAYS = 30;
 
@@ -53,4 +69,42 @@ export function formatTime(iso: string | null | undefined): string {
 
 export function formatGrams(g: number): string {
   return g >= 1000 && g % 1000 === 0 ? `${g / 1000} kg` : `${g} g`;
+}
+
+/** Like formatTime, with seconds (sales and device messages). */
+export function formatTimeSec(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${formatTime(iso)}:${String(d.getSeconds()).padStart(2, '0')}`;
+}
+
+/** How long ago, in Chinese and English: "5 分钟前 5 min ago". */
+export function timeAgo(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return iso;
+  const s = Math.round((now - t) / 1000);
+  if (s < 0) return '未来时间 in the future';
+  if (s < 10) return '刚刚 just now';
+  if (s < 60) return `${s} 秒前 ${s} s ago`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} 分钟前 ${m} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} 小时前 ${h} h ago`;
+  const d = Math.floor(h / 24);
+  return `${d} 天前 ${d} days ago`;
+}
+
+/** Fen as yuan with two decimals: 16000 → "160.00" (integers only, no floating point). */
+export function yuanOf(fen: number): string {
+  const sign = fen < 0 ? '-' : '';
+  const a = Math.abs(Math.round(fen));
+  return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
+}
+
+/** Grams as kilograms with three decimals: 1250 → "1.250". */
+export function kgOf(g: number): string {
+  const a = Math.abs(g);
+  return `${g < 0 ? '-' : ''}${Math.floor(a / 1000)}.${String(a % 1000).padStart(3, '0')}`;
 }

@@ -185,3 +185,79 @@ export interface ImportJob {
   startedAt: string;
   finishedAt: string | null;
 }
+
+/** IoT ingest (src/modules/ingest/ingest.routes.ts). `deviceId` is the scale's id in the scale protocol (its MQTT username, its HTTP path). */
+export interface DeviceStatus {
+  scaleId: number;
+  deviceId: string;
+  hasCredentials: boolean;
+  issuedAt: string | null;
+  revokedAt: string | null;
+  lastSeenAt: string | null;
+  lastSeq: number;
+  isOnline: boolean;
+  statusChangedAt: string | null;
+  /** Platform receipt time minus the scale's clock (positive: the scale is behind). */
+  clockDriftMs: number | null;
+  lastTransport: string | null;
+}
+
+export interface DeviceListItem extends DeviceStatus {
+  serialNo: string;
+  merchantId: number | null;
+  marketId: number | null;
+  districtId: number;
+}
+
+/** POST /api/scales/:id/device-credentials: the secret is in this answer only. */
+export interface IssuedCredentials {
+  scaleId: number;
+  deviceId: string;
+  secret: string;
+  issuedAt: string;
+}
+
+export type SaleFlag = 'over_cap' | 'arithmetic_mismatch' | 'unmapped_product' | 'expired_verification';
+
+/** A weighed sale. Money in integer fen, weight in grams; `at` is the scale's own time. */
+export interface Sale {
+  scaleId: number;
+  seq: number;
+  at: string;
+  receivedAt: string;
+  merchantId: number | null;
+  marketId: number | null;
+  districtId: number;
+  plu: string;
+  name: string;
+  weightG: number;
+  tareG: number;
+  unitPriceFenPerKg: number;
+  totalFen: number;
+  receiptNo: string | null;
+  productId: number | null;
+  capFenPerKg: number | null;
+  isOverCap: boolean;
+  flags: string[];
+}
+
+export interface Rejection {
+  id: number;
+  receivedAt: string;
+  seq: number | null;
+  transport: string;
+  channel: string;
+  reason: string;
+  raw: string;
+}
+
+export interface CalibrationOrder {
+  id: number;
+  scaleId: number;
+  validFrom: string;
+  validUntil: string;
+  calibrator: string | null;
+  reason: string;
+  issuedBy: number | null;
+  issuedAt: string;
+}

@@ -8,6 +8,7 @@ import { useSession } from '../session';
 import type { Camera, Merchant, Paged, Scale } from '../types';
 import { EmptyRow, ErrorBox, Facts, Field, FormActions, Loading, PageHeader, Pager, Panel } from '../ui';
 import { ScaleMiniTable } from './markets';
+import { RecentSalesPanel } from './sales';
 
 const STATUSES = ['operating', 'suspended', 'closed'];
 
@@ -107,7 +108,7 @@ function StatusTag({ status }: { status: string }) {
   return <span className={`tag tag-${status}`}>{both(MERCHANT_STATUS_LABELS[status], status)}</span>;
 }
 
-/** One merchant: its record, its scales and its cameras. */
+/** One merchant: its record, its scales, its recent sales and its cameras. */
 export function MerchantDetailPage({ id }: { id: number }) {
   const { can } = useSession();
   const vocab = useVocabulary();
@@ -168,6 +169,7 @@ export function MerchantDetailPage({ id }: { id: number }) {
           <ScaleMiniTable scales={scales.data?.items} />
         </Panel>
       )}
+      {can('sale.read') && <RecentSalesPanel merchantId={id} />}
       {can('camera.read') && <CamerasPanel merchantId={id} canWrite={can('camera.write')} />}
     </>
   );

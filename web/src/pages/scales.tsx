@@ -7,6 +7,7 @@ import { Link, navigate, pageOf, setQuery, useLocation } from '../router';
 import { useSession } from '../session';
 import type { Assignment, Merchant, Paged, Scale, VerificationRecord } from '../types';
 import { EmptyRow, ErrorBox, Facts, Field, FormActions, Loading, Modal, PageHeader, Pager, Panel, VerificationBadge } from '../ui';
+import { ScaleIotPanels } from './devices';
 
 /** Scales: search, filter by verification status (expired red, expiring amber) and market. */
 export function ScalesPage() {
@@ -95,7 +96,7 @@ export function ScalesPage() {
   );
 }
 
-/** One scale: its verification state and records, assignment history; assign and record a verification. */
+/** One scale: its verification state and records, its IoT device and sales, assignment history; assign and record a verification. */
 export function ScaleDetailPage({ id }: { id: number }) {
   const { can } = useSession();
   const scale = useGet<Scale>(`/api/scales/${id}`);
@@ -165,6 +166,7 @@ export function ScaleDetailPage({ id }: { id: number }) {
           />
         </Panel>
       </div>
+      <ScaleIotPanels scale={s} />
       <Panel title="强制检定记录" en="Mandatory verification records">
         <ErrorBox error={verifications.error} />
         <table className="grid">
