@@ -19,16 +19,27 @@ export interface SaleFilter {
 /** Sales within reach, newest first; partitions are pruned by the time bounds. */
 export async function listSales(db: Db, reach: Reach, f: SaleFilter) {
   let qb = db.selectFrom('sale').where(reachFilter(reach, 'sale.district_id', 'sale.market_id'));
-  if (f.scaleId) qb = qb.where('scale_id', '=', f.scaleId);
-  if (f.merchantId) qb = qb.where('merchant_id', '=', f.merchantId);
-  if (f.marketId) qb = qb.where('market_id', '=', f.marketId);
-  if (f.districtId) qb = qb.where('district_id', '=', f.districtId);
-  if (f.from) qb = qb.where('at', '>=', f.from);
-  if (f.to) qb = qb.where('at', '<', f.to);
-  if (f.overCap !== undefined) qb = qb.where('is_over_cap', '=', f.overCap);
-  if (f.flag) qb = qb.where(sql<boolean>`${f.flag} = any(flags)`);
+  if (f.scaleId) qb = qb.where('sale.scale_id', '=', f.scaleId);
+  if (f.merchantId) qb = qb.where('sale.merchant_id', '=', f.merchantId);
+  if (f.marketId) qb = qb.where('sale.market_id', '=', f.marketId);
+  if (f.districtId) qb = qb.where('sale.district_id', '=', f.districtId);
+  if (f.from) qb = qb.where('sale.at', '>=', f.from);
+  if (f.to) qb = qb.where('sale.at', '<', f.to);
+  if (f.overCap !== undefined) qb = qb.where('sale.is_over_cap', '=', f.overCap);
+  if (f.flag) qb = qb.where(sql<boolean>`${f.flag} = any(sale.flags)`);
   const [items, total] = await Promise.all([
-    qb.selectAll().orderBy('at', 'desc').orderBy('scale_id').orderBy('seq', 'desc').limit(f.limit).offset(f.offset).execute(),
+    qb
+      .leftJoin('scale', 'scale.id', 'sale.scale_id')
+      .leftJoin('merchant', 'merchant.id', 'sale.merchant_id')
+      .leftJoin('market', 'market.id', 'sale.market_id')
+      .selectAll('sale')
+      .select(['scale.serial_no as scale_serial_no', 'merchant.name as merchant_name', 'market.name as market_name'])
+      .orderBy('sale.at', 'desc')
+      .orderBy('sale.scale_id')
+      .orderBy('sale.seq', 'desc')
+      .limit(f.limit)
+      .offset(f.offset)
+      .execute(),
     qb.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items, total: total.n };

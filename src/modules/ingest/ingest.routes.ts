@@ -24,6 +24,9 @@ const DeviceStatus = Type.Object({
 });
 const Sale = Type.Object({
   scaleId: Type.Integer(),
+  scaleSerialNo: Nullable(Type.String()),
+  merchantName: Nullable(Type.String()),
+  marketName: Nullable(Type.String()),
   seq: Type.Integer(),
   at: Type.String(),
   receivedAt: Type.String(),
@@ -65,6 +68,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: { db: Db; devic
       schema: {
         tags: ['devices'],
         summary: 'Issue (or reissue) the scale\'s device secret. Shown this once; a reissue revokes the old secret at once.',
+        description: 'scaleId is the platform\'s id of the scale; deviceId is what the scale protocol calls its scaleId (client id, username, topic segment).',
         params: IdParams,
         response: { 201: Type.Object({ scaleId: Type.Integer(), deviceId: Type.String(), secret: Type.String(), issuedAt: Type.String() }), ...staffErrors },
       },
@@ -158,6 +162,9 @@ export function registerIngestRoutes(app: FastifyInstance, deps: { db: Db; devic
       return {
         items: items.map((s) => ({
           scaleId: s.scale_id,
+          scaleSerialNo: s.scale_serial_no,
+          merchantName: s.merchant_name,
+          marketName: s.market_name,
           seq: s.seq,
           at: iso(s.at)!,
           receivedAt: iso(s.received_at)!,
