@@ -9,6 +9,7 @@ import { createContext } from './context.js';
 import { buildApp } from './http/app.js';
 import { loadDemo } from './modules/demo/index.js';
 import { connectExternalBroker, startEmbeddedBroker, type MqttTransport } from './modules/ingest/index.js';
+import { localMqttUrl, startDemoSimulation } from './modules/simulator/index.js';
 
 async function main() {
   let loaded;
@@ -62,6 +63,8 @@ async function main() {
     mqtt = await connectExternalBroker({ devices: ctx.devices, ingest: ctx.ingest, logger: mqttLogger, url: secrets.mqttUrl! });
   }
   ctx.sweeper.start();
+  // Demo mode: some of the demo city's IoT scales sell over MQTT, so the platform is alive (MASHANG_SIMULATE=false: not).
+  const simulation = config.demo && config.simulate ? await startDemoSimulation(ctx, { mqttUrl: config.mqtt.kind === 'embedded' ? localMqttUrl(config.http.host, config.mqtt.port) : secrets.mqttUrl! }) : null;
 
   const base = config.http.publicUrl;
   const lines = [
@@ -99,6 +102,7 @@ async function main() {
     }, 20_000);
     timer.unref();
     // Stop taking scale messages first; closing the app then stores and acknowledges what is in flight.
+    await simulation?.stop();
     await mqtt.close().catch((err) => logger.warn({ err }, 'mqtt close'));
     await app.close();
     await ctx.sweeper.stop();

@@ -14,6 +14,8 @@ export interface Config {
   mqtt: { kind: 'embedded'; port: number } | { kind: 'external' };
   dataDir: string;
   demo: boolean;
+  /** In demo mode, a few dozen demo IoT scales sell over MQTT so the platform is alive. */
+  simulate: boolean;
   logLevel: string;
   timezone: string;
   session: { idleMinutes: number; absoluteHours: number; cookieSecure: boolean };
@@ -115,6 +117,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): { confi
     mqtt: mqttUrl ? { kind: 'external' } : { kind: 'embedded', port: mqttPort },
     dataDir,
     demo,
+    simulate: bool('MASHANG_SIMULATE', true),
     logLevel,
     timezone,
     session: {

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { AppError } from '../../shared/errors.js';
 import type { DeviceService } from './device.service.js';
 import { secretMatches } from './device.secrets.js';
-import type { IngestService } from './ingest.service.js';
+import { StorageUnavailable, type IngestService } from './ingest.service.js';
 import { MAX_BATCH, SCALE_ID_PATTERN } from './protocol.rules.js';
 
 const Ack = Type.Object({ seq: Type.Integer(), status: Type.Union([Type.Literal('accepted'), Type.Literal('duplicate'), Type.Literal('rejected')]), error: Type.Optional(Type.String()) });
@@ -43,7 +43,7 @@ export function registerDeviceHttp(app: FastifyInstance, deps: { devices: Device
         params: Type.Object({ scaleId: Type.String({ pattern: SCALE_ID_PATTERN.source }) }),
         headers: Type.Object({ authorization: Type.Optional(Type.String()) }),
         body: Type.Object({ messages: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH }) }),
-        response: { 200: Type.Object({ acks: Type.Array(Ack) }), 400: ProtocolError, 401: ProtocolError, 413: ProtocolError, 429: ProtocolError },
+        response: { 200: Type.Object({ acks: Type.Array(Ack) }), 400: ProtocolError, 401: ProtocolError, 413: ProtocolError, 429: ProtocolError, 503: ProtocolError },
       },
     },
     async (req, reply) => {
@@ -58,8 +58,15 @@ export function registerDeviceHttp(app: FastifyInstance, deps: { devices: Device
       const wait = limiter.take(scaleId);
       if (wait !== null) throw new AppError('too_many_requests', `scale ${scaleId} is sending too fast; retry after ${wait} s`, 429, { retryAfterS: wait });
       const { messages } = req.body as { messages: unknown[] };
-      const acks = await deps.ingest.submit(device, 'http', 'any', messages);
-      return { acks };
+      try {
+        return { acks: await deps.ingest.submit(device, 'http', 'any', messages) };
+      } catch (e) {
+        if (e instanceof StorageUnavailable) {
+          reply.header('retry-after', '5');
+          return reply.status(503).send({ error: { code: 'storage_unavailable', message: 'messages not stored; send them again (nothing was acknowledged)' } });
+        }
+        throw e;
+      }
     },
   );
 }

@@ -55,6 +55,10 @@ describe('event checks', () => {
     expect(drifted[0]).toMatchObject({ type: 'clock_drift', evidence: { data: { driftMs: 666_000 } } });
     expect(checkEvent(ev('power_off', '2026-06-27T02:20:00Z'), subject, o)).toEqual([]);
   });
+  it('does not take an old heartbeat resent after an outage for a slow clock, but a clock ahead always counts', () => {
+    expect(checkEvent(ev('heartbeat', '2026-06-27T02:20:00Z'), subject, { ...o, live: false })).toEqual([]);
+    expect(checkEvent(ev('heartbeat', '2026-06-27T02:40:00Z'), subject, { ...o, live: false })[0]).toMatchObject({ type: 'clock_drift', evidence: { data: { driftMs: -534_000 } } });
+  });
 });
 
 describe('sequence gaps', () => {

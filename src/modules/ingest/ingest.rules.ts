@@ -122,8 +122,12 @@ const EVENT_TITLES: Partial<Record<AlertType, string>> = {
   clock_drift: '秤时钟偏差过大 (scale clock drift)',
 };
 
-/** Findings for one accepted event. `authorised` says whether a calibration order covers it. */
-export function checkEvent(ev: EventMessage, subject: Subject & { scaleId: number }, opts: { authorised: boolean; receivedAt: Date; clockDriftS: number }): Finding[] {
+/**
+ * Findings for one accepted event. `authorised`: a calibration order covers it. `live`: sent alone
+ * and new, so its ts says something about the scale's clock; a buffered heartbeat resent after an
+ * outage is old by nature, so only a clock running ahead counts for it.
+ */
+export function checkEvent(ev: EventMessage, subject: Subject & { scaleId: number }, opts: { authorised: boolean; receivedAt: Date; clockDriftS: number; live?: boolean }): Finding[] {
   const source = { scaleId: subject.scaleId, seq: ev.seq };
   const finding = (type: AlertType, summary: string, data: Record<string, unknown> = {}): Finding => ({
     type,
@@ -145,8 +149,8 @@ export function checkEvent(ev: EventMessage, subject: Subject & { scaleId: numbe
     case 'power_on':
     case 'clock_set': {
       const driftMs = opts.receivedAt.getTime() - ev.at.getTime();
-      // Only live messages show drift; power_on and heartbeats are sent as they happen.
-      if (Math.abs(driftMs) <= opts.clockDriftS * 1000) return [];
+      const behind = driftMs > 0;
+      if (Math.abs(driftMs) <= opts.clockDriftS * 1000 || (behind && opts.live === false)) return [];
       return [finding('clock_drift', `秤时钟与平台相差 ${Math.round(driftMs / 1000)} 秒 (clock off by ${Math.round(driftMs / 1000)} s)`, { driftMs })];
     }
     default:

@@ -45,7 +45,18 @@ interface Pending {
   contentHash: string;
   receivedAt: Date;
   transport: Transport;
+  /** Single message sent alone (live), not part of a batch a scale may have buffered. */
+  alone: boolean;
   resolve: (ack: Ack) => void;
+  reject: (err: Error) => void;
+}
+
+/** The batch could not be stored: nothing is acknowledged, so the scale keeps the messages and sends them again. */
+export class StorageUnavailable extends Error {
+  constructor() {
+    super('storage unavailable; messages not acknowledged');
+    this.name = 'StorageUnavailable';
+  }
 }
 interface PendingRejection {
   deviceId: string;
@@ -90,13 +101,14 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
       rejections = [];
       const run: Promise<void> = flush(batch, rej)
         .catch((err) => {
-          // The batch is not stored: say so to the scales, which keep the messages and send again.
+          // Not stored, so not acknowledged at all: `rejected` would tell a scale to give the sales up.
           logger.error({ err, size: batch.length }, 'ingest batch failed; not acknowledged');
-          for (const p of batch) p.resolve({ seq: p.message.seq, status: 'rejected', error: 'temporary storage failure; send again' });
+          for (const p of batch) p.reject(new StorageUnavailable());
         })
         .finally(() => {
           inFlight.delete(run);
-          if (queue.length || rejections.length) schedule();
+          // With a backlog, the next batch starts at once; the flush timer only gathers a trickle.
+          if (queue.length || rejections.length) void kick();
         });
       inFlight.add(run);
     }
@@ -242,8 +254,9 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
               const authorised = orders.some(
                 (o) => o.scale_id === p.device.scaleId && ev.at >= new Date(o.valid_from) && ev.at <= new Date(o.valid_until) && (!o.calibrator || o.calibrator === ev.actor),
               );
-              findings.push(...checkEvent(ev, subjectOf(p.device), { authorised, receivedAt: p.receivedAt, clockDriftS: settings.clockDriftS }));
-              if (ev.type === 'heartbeat' || ev.type === 'power_on' || ev.type === 'clock_set') drift.set(p.device.scaleId, p.receivedAt.getTime() - ev.at.getTime());
+              const live = p.alone && ev.seq > (lastSeqs.get(p.device.scaleId) ?? 0);
+              findings.push(...checkEvent(ev, subjectOf(p.device), { authorised, receivedAt: p.receivedAt, clockDriftS: settings.clockDriftS, live }));
+              if (live && (ev.type === 'heartbeat' || ev.type === 'power_on' || ev.type === 'clock_set')) drift.set(p.device.scaleId, p.receivedAt.getTime() - ev.at.getTime());
               return { scale_id: p.device.scaleId, seq: ev.seq, at: ev.at, received_at: receivedAt, district_id: p.device.districtId, type: ev.type, actor: ev.actor, detail: ev.detail === null ? null : JSON.stringify(ev.detail), content_hash: p.contentHash };
             }),
           )
@@ -315,7 +328,9 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
           rejections.push({ deviceId: device.deviceId, scaleId: device.scaleId, seq: r.seq, transport, channel, raw: Buffer.from(JSON.stringify(item) ?? 'null'), reason: r.error });
           return Promise.resolve<Ack>({ seq: r.seq ?? 0, status: 'rejected', error: r.error });
         }
-        return new Promise<Ack>((resolve) => queue.push({ device, message: r.message, contentHash: hashOf(r.canonical), receivedAt, transport, resolve }));
+        return new Promise<Ack>((resolve, reject) =>
+          queue.push({ device, message: r.message, contentHash: hashOf(r.canonical), receivedAt, transport, alone: split.items.length === 1, resolve, reject }),
+        );
       });
       schedule();
       // One ack per message in the order sent; one without a readable seq is answered as seq 0.

@@ -176,6 +176,29 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
     });
   });
 
+  describe('storage outage', () => {
+    it('acknowledges nothing while storage fails (503), and loses nothing once it is back', async () => {
+      const db = t.ctx.dbHandle.db;
+      const m = tx();
+      await sql`alter table sale rename to sale_away`.execute(db);
+      try {
+        const res = await post([m]);
+        expect(res.statusCode).toBe(503);
+        expect(res.headers['retry-after']).toBe('5');
+      } finally {
+        await sql`alter table sale_away rename to sale`.execute(db);
+      }
+      expect((await post([m])).json().acks[0]).toEqual({ seq: m.seq, status: 'accepted' });
+    });
+
+    it('does not take buffered heartbeats resent after an outage for clock drift', async () => {
+      const before = (await alertsOf('clock_drift'))[0]?.evidenceCount ?? 0;
+      const old = new Date(Date.now() - 30 * 60_000);
+      await post([ev('heartbeat', { ts: rfc(old) }), tx({ ts: rfc(old) }), ev('heartbeat', { ts: rfc(new Date(old.getTime() + 60_000)) })]);
+      expect((await alertsOf('clock_drift'))[0]?.evidenceCount ?? 0).toBe(before);
+    });
+  });
+
   describe('sequence gaps', () => {
     it('opens a gap for skipped numbers, narrows it as they arrive late, and reports what stays open', async () => {
       const a = tx();

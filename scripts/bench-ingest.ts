@@ -1,0 +1,427 @@
+/**
+ * Ingest benchmark: the platform in this process (PostgreSQL and the MQTT broker named by
+ * DATABASE_URL and MQTT_URL when both are set, else an in-memory PGlite and the embedded broker),
+ * the demo city loaded, K of its IoT scales driven by the simulator in a child process (the
+ * machine's other core). Prints one line of JSON:
+ *
+ *   sales_per_s      sustained rate of sales accepted and stored (acks only come after commit),
+ *                    from a ladder of offered rates, stopped where it no longer rises
+ *   p50/p99_commit_ms  publish -> accepted ack, at half that rate
+ *   p99_alert_ms     publish of an over-cap sale -> its alert on the inspector's SSE stream, at half that rate
+ *   broker_raw_per_s   the same messages publish -> subscribe through the same broker software with no processing
+ *   ratio_vs_broker  sales_per_s / broker_raw_per_s
+ *   rss_mb           the platform process's peak resident memory
+ *
+ *   npm run bench:ingest
+ *   DATABASE_URL=postgres://… MQTT_URL=mqtt://… npm run bench:ingest   # a scratch database on that server, dropped after
+ *   SCALES=50 START_RATE=1000 STEP_S=8 npm run bench:ingest
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../src/config/config.js';
+import { buildServices } from '../src/context.js';
+import { openPGlite, openPostgres, type DbHandle } from '../src/db/connect.js';
+import { migrate } from '../src/db/migrate.js';
+import { buildApp } from '../src/http/app.js';
+import { actorOf, type By } from '../src/modules/auth/index.js';
+import { loadDemo } from '../src/modules/demo/index.js';
+import { connectExternalBroker, ensureSalePartitions, startEmbeddedBroker, type MqttTransport } from '../src/modules/ingest/index.js';
+import { administratorBy, createFleet, provisionInProcess, signMessage, type Fleet, type FleetStats, type SimScaleSpec } from '../src/modules/simulator/index.js';
+
+const SCALES = Number(process.env.SCALES ?? 50);
+const START_RATE = Number(process.env.START_RATE ?? 1000);
+const STEP_S = Number(process.env.STEP_S ?? 8);
+const RAMP_MAX_S = Number(process.env.RAMP_MAX_S ?? 90);
+// 1 holds START_RATE for the whole ramp (a soak: does the rate hold as the tables grow?).
+const STEP_FACTOR = Number(process.env.STEP_FACTOR ?? 1.5);
+const ALERT_S = Number(process.env.ALERT_S ?? 12);
+const PROBES_PER_S = Number(process.env.PROBES_PER_S ?? 20);
+const RAW_S = Number(process.env.RAW_S ?? 5);
+const INSPECTOR = 'jiyang_inspector';
+const DEMO_PASSWORD = 'mashang-demo-2026';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number | null, d = 1) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
+
+// ---------------------------------------------------------------- the driver (child process)
+
+type ToDriver =
+  | { cmd: 'start'; specs: SimScaleSpec[]; mqttUrl: string }
+  | { cmd: 'rate'; ratePerS: number }
+  | { cmd: 'shares'; overCap: number }
+  | { cmd: 'stats'; resetLatency?: boolean }
+  | { cmd: 'probes'; perS: number }
+  | { cmd: 'raw'; url: string; seconds: number; batch: number; publishers: number }
+  | { cmd: 'stop' };
+type FromDriver =
+  | { ev: 'started' }
+  | { ev: 'stats'; stats: FleetStats; cpuMs: number }
+  | { ev: 'probes'; sent: { key: string; at: number }[] }
+  | { ev: 'raw'; perS: number; received: number }
+  | { ev: 'stopped'; stats: FleetStats }
+  | { ev: 'error'; message: string };
+
+async function driver() {
+  const send = (m: FromDriver) => process.send!(m);
+  let fleet: Fleet | null = null;
+  let probeTimer: NodeJS.Timeout | null = null;
+  let probeBuffer: { key: string; at: number }[] = [];
+  let probeN = 0;
+  process.on('message', (m: ToDriver) => {
+    void (async () => {
+      switch (m.cmd) {
+        case 'start':
+          fleet = createFleet({ scales: m.specs, transport: 'mqtt', mqttUrl: m.mqttUrl, ratePerS: 0, shares: { overCap: 0.03, arithmetic: 0.005 }, seed: 1, heartbeatS: 0, tickMs: 10, recordSeqs: false, ackTimeoutMs: 120_000 });
+          await fleet.start({ timeoutMs: 30_000 });
+          return send({ ev: 'started' });
+        case 'rate':
+          return fleet!.setRate(m.ratePerS);
+        case 'shares':
+          return fleet!.setShares({ overCap: m.overCap });
+        case 'stats': {
+          const stats = fleet!.stats();
+          if (m.resetLatency) fleet!.resetLatency();
+          const cpu = process.cpuUsage();
+          return send({ ev: 'stats', stats, cpuMs: (cpu.user + cpu.system) / 1000 });
+        }
+        case 'probes': {
+          if (probeTimer) clearInterval(probeTimer);
+          if (m.perS <= 0) return send({ ev: 'probes', sent: probeBuffer.splice(0) });
+          // Round-robin over the scales with a capped product: each alert gets at most one update per turn.
+          const probed = fleet!.scales.filter((s) => s.spec.products.some((p) => p.capFenPerKg !== null));
+          probeTimer = setInterval(() => {
+            const s = probed[probeN % probed.length]!;
+            const product = s.spec.products.find((p) => p.capFenPerKg !== null)!;
+            const price = Math.round(product.capFenPerKg! * 1.1) + (probeN++ % 997) * 10;
+            s.sale({ plu: product.plu, unitPriceFenPerKg: price });
+            s.flush();
+            probeBuffer.push({ key: `${s.spec.scaleId}:${price}`, at: Date.now() });
+          }, 1000 / m.perS);
+          return;
+        }
+        case 'raw':
+          return send({ ev: 'raw', ...(await rawThroughput(m)) });
+        case 'stop': {
+          if (probeTimer) clearInterval(probeTimer);
+          const stats = await fleet!.stop({ flushTimeoutMs: 60_000 });
+          send({ ev: 'stopped', stats });
+          return setTimeout(() => process.exit(0), 100);
+        }
+      }
+    })().catch((e) => send({ ev: 'error', message: (e as Error).stack ?? String(e) }));
+  });
+}
+
+/**
+ * Publish -> subscribe of sale-sized messages, batched as the fleet batched them, with QoS 1 and
+ * up to 200 publishes in flight per publisher; counts messages delivered to one subscriber.
+ */
+async function rawThroughput(m: { url: string; seconds: number; batch: number; publishers: number }) {
+  const topic = `bench/raw/${randomBytes(4).toString('hex')}`;
+  const sale = signMessage(randomBytes(32), 1, Date.now(), { plu: '1001', name: '石斑鱼', weight_g: 1250, tare_g: 0, unit_price_fen_per_kg: 14800, total_fen: 18500 }).json;
+  const payload = m.batch <= 1 ? sale : `[${Array(m.batch).fill(sale).join(',')}]`;
+  const sub = await mqtt.connectAsync(m.url, { clientId: `raw-sub-${randomBytes(3).toString('hex')}`, clean: true });
+  let received = 0;
+  sub.on('message', () => (received += m.batch));
+  await sub.subscribeAsync(`${topic}/#`, { qos: 1 });
+  const pubs = await Promise.all(Array.from({ length: m.publishers }, (_, i) => mqtt.connectAsync(m.url, { clientId: `raw-pub-${i}-${randomBytes(3).toString('hex')}`, clean: true })));
+  let running = true;
+  // Each publisher keeps 200 publishes in flight: a PUBACK makes room for the next.
+  const pump = (c: mqtt.MqttClient, t: string) => {
+    const one = () => {
+      if (running) c.publish(t, payload, { qos: 1 }, one);
+    };
+    for (let k = 0; k < 200; k++) one();
+  };
+  pubs.forEach((c, i) => pump(c, `${topic}/${i}`));
+  await sleep(1000); // warm up
+  const from = received;
+  const t0 = performance.now();
+  await sleep(m.seconds * 1000);
+  const got = received - from;
+  const perS = got / ((performance.now() - t0) / 1000);
+  running = false;
+  await Promise.all([...pubs, sub].map((c) => c.endAsync(true)));
+  return { perS: Math.round(perS), received: got };
+}
+
+// ---------------------------------------------------------------- the platform side
+
+async function openDb(): Promise<{ handle: DbHandle; kind: string; url?: string; drop: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (!url || !process.env.MQTT_URL) {
+    const handle = await openPGlite();
+    return { handle, kind: 'pglite', drop: async () => {} };
+  }
+  const name = `mashang_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const handle = openPostgres(u.toString(), 10);
+  return {
+    handle,
+    kind: 'postgres',
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+class Driver {
+  private waiting = new Map<string, (m: FromDriver) => void>();
+  constructor(private readonly child: ChildProcess) {
+    child.on('message', (m: FromDriver) => {
+      if (m.ev === 'error') {
+        console.error(`driver failed: ${m.message}`);
+        process.exit(1);
+      }
+      const w = this.waiting.get(m.ev);
+      this.waiting.delete(m.ev);
+      w?.(m);
+    });
+  }
+  send(m: ToDriver) {
+    this.child.send(m);
+  }
+  ask<E extends FromDriver['ev']>(m: ToDriver, ev: E): Promise<Extract<FromDriver, { ev: E }>> {
+    return new Promise((resolve) => {
+      this.waiting.set(ev, resolve as (m: FromDriver) => void);
+      this.child.send(m);
+    });
+  }
+  stats(resetLatency = false) {
+    return this.ask({ cmd: 'stats', resetLatency }, 'stats').then((m) => ({ ...m.stats, cpuMs: m.cpuMs }));
+  }
+}
+
+/** The inspector's live stream: the time each over-cap alert version arrived, keyed by scale and unit price. */
+async function openAlertStream(baseUrl: string, cookie: string) {
+  const seen = new Map<string, number>();
+  const controller = new AbortController();
+  const res = await fetch(`${baseUrl}/api/alerts/stream`, { headers: { cookie }, signal: controller.signal });
+  if (res.status !== 200 || !res.body) throw new Error(`alert stream: HTTP ${res.status}`);
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        const at = Date.now();
+        buf += decoder.decode(chunk, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const frame = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (frame.includes('event: ready')) ready();
+          if (!frame.includes('event: alert')) continue;
+          const data = frame.split('\n').find((l) => l.startsWith('data: '));
+          if (!data) continue;
+          const a = JSON.parse(data.slice(6)) as { type: string; scaleId: number | null; summary: string };
+          const price = /单价 ¥(\d+)\.(\d{2})\/kg/.exec(a.summary);
+          if (a.type !== 'over_cap' || !price) continue;
+          const key = `${a.scaleId}:${Number(price[1]) * 100 + Number(price[2])}`;
+          if (!seen.has(key)) seen.set(key, at);
+        }
+      }
+    } catch {
+      // aborted at the end
+    }
+  })();
+  await isReady;
+  return { seen, close: () => controller.abort() };
+}
+
+async function main() {
+  const started = performance.now();
+  let rssPeak = 0;
+  const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 500);
+  const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
+  const { handle, kind, url: dbUrl, drop } = await openDb();
+  await migrate(handle);
+  // INGEST_* settings pass through, to try the writer's knobs.
+  const ingestEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('INGEST_')));
+  const { config } = loadConfig({ ...ingestEnv, MASHANG_DEMO: 'true', LOG_LEVEL: 'silent' });
+  const logger = pino({ level: 'silent' });
+  const ctx = buildServices(config, logger, handle, dbUrl ? { alertsNotifyUrl: dbUrl } : {});
+  await ctx.pricing.ready();
+  await ensureSalePartitions(handle.db, new Date(), config.ingest.backfillDays + 1, 3);
+  const tDemo = performance.now();
+  await loadDemo(ctx);
+  const demoS = (performance.now() - tDemo) / 1000;
+
+  const app = await buildApp(ctx);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  let broker: MqttTransport;
+  let mqttUrl: string;
+  if (external) {
+    mqttUrl = process.env.MQTT_URL!;
+    broker = await connectExternalBroker({ devices: ctx.devices, ingest: ctx.ingest, logger, url: mqttUrl, group: `bench${randomBytes(3).toString('hex')}` });
+  } else {
+    const b = await startEmbeddedBroker({ devices: ctx.devices, ingest: ctx.ingest, logger, host: '127.0.0.1', port: 0 });
+    broker = b;
+    mqttUrl = `mqtt://127.0.0.1:${b.port}`;
+  }
+
+  // K IoT scales within the inspector's reach, so every over-cap alert reaches their stream.
+  const db = handle.db;
+  const inspectorRow = await db.selectFrom('staff').selectAll().where('username', '=', INSPECTOR).executeTakeFirstOrThrow();
+  const inspector: By = { actor: await actorOf(db, inspectorRow), requestId: 'bench' };
+  const inReach = (await ctx.registry.listScales(inspector.actor, { isIot: true, page: 1, pageSize: 500 })).items.filter((s) => s.merchantId !== null).map((s) => s.id);
+  const admin = (await administratorBy(db, { demoOnly: true }))!;
+  const specs = await provisionInProcess(ctx, { count: SCALES, by: admin, scaleIds: inReach.slice(0, SCALES) });
+
+  const child = fork(fileURLToPath(import.meta.url), ['--driver'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const drv = new Driver(child);
+  await drv.ask({ cmd: 'start', specs, mqttUrl }, 'started');
+
+  // 1. The ladder: offered rate ×STEP_FACTOR a step until what is accepted and stored stops rising.
+  const steps: { offered: number; accepted: number; backlog: number; p50: number | null; p99: number | null; cpuPct: number; simCpuPct: number; avgBatch: number }[] = [];
+  let best = 0;
+  let bestBatch = 1;
+  let rate = START_RATE;
+  let misses = 0;
+  const rampStart = performance.now();
+  const drain = async () => {
+    drv.send({ cmd: 'rate', ratePerS: 0 });
+    for (let i = 0; i < 600 && (await drv.stats()).unacked > 0; i++) await sleep(100);
+  };
+  for (;;) {
+    drv.send({ cmd: 'rate', ratePerS: rate });
+    await sleep(Math.min(2000, (STEP_S * 1000) / 4));
+    const a = await drv.stats(true);
+    const cpuA = process.cpuUsage();
+    const tA = performance.now();
+    await sleep(STEP_S * 1000 - Math.min(2000, (STEP_S * 1000) / 4));
+    const b = await drv.stats();
+    const dt = (performance.now() - tA) / 1000;
+    const cpu = process.cpuUsage(cpuA);
+    const step = {
+      offered: Math.round((b.sales - a.sales) / dt),
+      accepted: Math.round((b.accepted - a.accepted) / dt),
+      backlog: b.unacked,
+      p50: b.ackP50Ms,
+      p99: b.ackP99Ms,
+      cpuPct: Math.round(((cpu.user + cpu.system) / 1e6 / dt) * 100),
+      simCpuPct: Math.round(((b.cpuMs - a.cpuMs) / 1000 / dt) * 100),
+      avgBatch: round((b.sent - a.sent) / Math.max(1, b.payloads - a.payloads), 1)!,
+    };
+    steps.push(step);
+    console.error(`bench: offered ${step.offered}/s accepted ${step.accepted}/s backlog ${step.backlog} ack p50 ${step.p50} ms p99 ${step.p99} ms platform cpu ${step.cpuPct}% simulator cpu ${step.simCpuPct}% batch ${step.avgBatch}`);
+    // Sustained: at least 95 % of the offered rate taken, and no more than a second of it waiting for acks.
+    const saturated = step.accepted < step.offered * 0.95 || step.backlog > step.offered;
+    const rising = STEP_FACTOR === 1 || step.accepted > best * 1.05;
+    if (!saturated && step.accepted > best) {
+      best = step.accepted;
+      bestBatch = step.avgBatch;
+    }
+    if ((performance.now() - rampStart) / 1000 > RAMP_MAX_S) break;
+    if (saturated || !rising) {
+      // One bad step may be a checkpoint or a vacuum: drain, and try the same rate once more.
+      if (++misses >= 2) break;
+      await drain();
+      continue;
+    }
+    misses = 0;
+    rate = Math.round(rate * STEP_FACTOR);
+  }
+  // A ladder that never held a step still says what it took at its first.
+  if (best === 0) best = Math.max(...steps.map((s) => s.accepted));
+
+  // 2. Drain what the last step left queued.
+  await drain();
+
+  // 3. Half the sustained rate, over-cap only from probes: commit latency and alert latency.
+  const login = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: INSPECTOR, password: DEMO_PASSWORD }) });
+  if (login.status !== 200) throw new Error(`sign-in as ${INSPECTOR}: HTTP ${login.status}`);
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('mashang_session='))!;
+  const stream = await openAlertStream(baseUrl, cookie);
+  drv.send({ cmd: 'shares', overCap: 0 });
+  drv.send({ cmd: 'rate', ratePerS: best / 2 });
+  await sleep(2000);
+  await drv.stats(true);
+  drv.send({ cmd: 'probes', perS: PROBES_PER_S });
+  await sleep(ALERT_S * 1000);
+  const half = await drv.stats();
+  const probes = (await drv.ask({ cmd: 'probes', perS: 0 }, 'probes')).sent;
+  drv.send({ cmd: 'rate', ratePerS: 0 });
+  await sleep(2000);
+  stream.close();
+  const alertMs = probes.map((p) => (stream.seen.has(p.key) ? stream.seen.get(p.key)! - p.at : null));
+  const arrived = alertMs.filter((x): x is number => x !== null).sort((x, y) => x - y);
+  const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : null);
+
+  const final = (await drv.ask({ cmd: 'stop' }, 'stopped')).stats;
+
+  // 4. The same broker software with no processing: the external broker itself, or a bare aedes in this process.
+  let rawUrl = mqttUrl;
+  let bare: { close(): Promise<void> } | null = null;
+  if (!external) {
+    const a = await Aedes.createBroker();
+    const server = net.createServer(a.handle);
+    await new Promise<void>((r) => server.listen({ host: '127.0.0.1', port: 0 }, () => r()));
+    rawUrl = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    bare = { close: async () => void (await new Promise<void>((r) => server.close(() => a.close(() => r())))) };
+  }
+  const rawChild = fork(fileURLToPath(import.meta.url), ['--driver'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const raw = await new Driver(rawChild).ask({ cmd: 'raw', url: rawUrl, seconds: RAW_S, batch: Math.max(1, Math.round(bestBatch)), publishers: Math.min(SCALES, 10) }, 'raw');
+  rawChild.kill();
+  await bare?.close();
+
+  // Everything acknowledged is in the record.
+  const stored = Number((await db.selectFrom('sale').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) + Number((await db.selectFrom('scale_event').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+
+  clearInterval(rssTimer);
+  rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+  await broker.close();
+  await app.close();
+  await handle.close();
+  await drop();
+
+  console.log(
+    JSON.stringify({
+      db: kind,
+      broker: external ? 'external (MQTT_URL)' : 'embedded (aedes)',
+      scales: specs.length,
+      sales_per_s: best,
+      p50_commit_ms: half.ackP50Ms,
+      p99_commit_ms: half.ackP99Ms,
+      p99_alert_ms: pct(arrived, 99),
+      p50_alert_ms: pct(arrived, 50),
+      alert_probes: probes.length,
+      alert_probes_seen: arrived.length,
+      broker_raw_per_s: raw.perS,
+      ratio_vs_broker: round(best / raw.perS, 3),
+      rss_mb: Math.round(rssPeak / 1048576),
+      half_rate_per_s: Math.round(best / 2),
+      acked: final.accepted,
+      stored,
+      steps,
+      demo_load_s: round(demoS, 1),
+      duration_s: round((performance.now() - started) / 1000, 0),
+    }),
+  );
+  process.exit(0);
+}
+
+if (process.argv[2] === '--driver') await driver();
+else
+  await main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
