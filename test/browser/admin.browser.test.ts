@@ -3,59 +3,31 @@
  * fixtures, the built app from web/dist, Debian's Chromium driven by playwright-core.
  * Set MASHANG_SCREENSHOTS=<dir> to keep screenshots of the pages visited.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createTestApp, FIXTURE_PASSWORD, type Client, type TestApp } from '../../src/test-support/app.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { browserSuite, shot, signIn as signInAs, startBrowserJourney } from './support.js';
+import { createTestApp, type Client, type TestApp } from '../../src/test-support/app.js';
 import { validUscc } from '../../src/test-support/fixtures.js';
 import { checkUscc } from '../../src/modules/registry/index.js';
-import { WEB_DIST } from '../../src/http/app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium && !process.env.CI) console.log(`browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)`);
-const suite = hasChromium || process.env.CI ? describe : describe.skip;
-const SHOTS = process.env.MASHANG_SCREENSHOTS;
 
-suite('staff web app in a browser', () => {
+browserSuite('staff web app in a browser', () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
   let api: Client;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`${CHROMIUM} not found: browser tests need Chromium in CI (apt-get install chromium)`);
-    if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) throw new Error('web/dist is not built: run `npm run build:web` first');
     t = await createTestApp('pglite');
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     api = await t.as('insp_a');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ browser, base } = await startBrowserJourney(t));
   });
   afterAll(async () => {
     await browser?.close();
     await t?.close();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 860 } });
-    const page = await context.newPage();
-    await page.goto(`${base}/admin/`);
-    await page.fill('#login-username', username);
-    await page.fill('#login-password', FIXTURE_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.getByTestId('who').waitFor();
-    return page;
-  }
-  async function shot(page: Page, name: string) {
-    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  }
+  const signIn = (username: string) => signInAs(browser, base, username);
 
   it('signs in as an inspector, rejects a bad USCC with the API message, then creates a merchant in 甲市场', async () => {
     const page = await signIn('insp_a');

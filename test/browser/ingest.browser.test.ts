@@ -4,35 +4,24 @@
  * and the sale shows flagged red on the sales page while the scale's panel shows its last seq.
  * Same set-up as admin.browser.test.ts; MASHANG_SCREENSHOTS=<dir> keeps screenshots.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createTestApp, FIXTURE_PASSWORD, type TestApp } from '../../src/test-support/app.js';
-import { WEB_DIST } from '../../src/http/app.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { browserSuite, shot, signIn as signInAs, startBrowserJourney } from './support.js';
+import { createTestApp, type TestApp } from '../../src/test-support/app.js';
 import { macOf } from '../../src/modules/ingest/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-const suite = hasChromium || process.env.CI ? describe : describe.skip;
-const SHOTS = process.env.MASHANG_SCREENSHOTS;
 const HOUR = 3_600_000;
 
 /** RFC 3339 with the +08:00 offset a scale in China sends. */
 const rfc = (d: Date) => new Date(d.getTime() + 8 * HOUR).toISOString().replace(/\.\d{3}Z$/, '+08:00');
 
-suite('IoT ingest in the staff web app', () => {
+browserSuite('IoT ingest in the staff web app', () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`${CHROMIUM} not found: browser tests need Chromium in CI (apt-get install chromium)`);
-    if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) throw new Error('web/dist is not built: run `npm run build:web` first');
     t = await createTestApp('pglite', { INGEST_HTTP_PER_SCALE_PER_S: '1000' });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
 
     // 石斑鱼 capped at ¥160/kg in city X and mapped to merchant A's PLU 1001 (as src/modules/ingest/ingest.test.ts); scale A verified.
     const price = await t.as('price');
@@ -47,30 +36,14 @@ suite('IoT ingest in the staff web app', () => {
     const verified = await verifier.post(`/api/scales/${t.fx.scales.A}/verifications`, { certificateNo: 'JD-1', verifiedOn: new Date(Date.now() - 10 * 24 * HOUR).toISOString().slice(0, 10), result: 'pass', validUntil: '2099-12-31' });
     expect(verified.statusCode, verified.body).toBe(201);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ browser, base } = await startBrowserJourney(t));
   });
   afterAll(async () => {
     await browser?.close();
     await t?.close();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(`${base}/admin/`);
-    await page.fill('#login-username', username);
-    await page.fill('#login-password', FIXTURE_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.getByTestId('who').waitFor();
-    return page;
-  }
-  async function shot(page: Page, name: string) {
-    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  }
+  const signIn = (username: string) => signInAs(browser, base, username, { width: 1440, height: 900 });
 
   it('issues a device secret on the scale page; an over-cap sale sent with it shows red on the sales page and as the last seq', async () => {
     const page = await signIn('insp_a');
