@@ -297,19 +297,25 @@ async function ensureStalls(trx: Trx, by: By, wanted: { marketId: number; number
 const stallWants = (rows: readonly { marketId: number | null; stall: StallSpec }[]) =>
   rows.flatMap((r) => (r.stall && !('id' in r.stall) && r.marketId !== null ? [{ marketId: r.marketId, number: r.stall.number, trade: r.stall.trade }] : []));
 
-/** Creates markets in one transaction, with an audit entry each. Returns their ids in input order. */
-export async function bulkCreateMarkets(db: Db, by: By, rows: readonly BulkMarket[], opts: BulkOptions = {}): Promise<number[]> {
-  const audit = auditWriter(by);
+/**
+ * The shared shape of a bulk create: in one transaction, rows in chunks, each chunk given fresh
+ * ids of `table` and written by `write`, progress reported after each. Returns the ids in input order.
+ */
+async function createInChunks<R>(
+  db: Db,
+  table: 'market' | 'merchant' | 'scale',
+  rows: readonly R[],
+  opts: BulkOptions,
+  write: (trx: Trx, chunk: readonly R[], ids: number[]) => Promise<void>,
+  before?: (trx: Trx) => Promise<void>,
+): Promise<number[]> {
   return db.transaction().execute(async (trx) => {
+    await before?.(trx);
     const all: number[] = [];
     for (let i = 0; i < rows.length; i += BULK_CHUNK) {
       const chunk = rows.slice(i, i + BULK_CHUNK);
-      const ids = await drawIds(trx, 'market', chunk.length);
-      const staff = chunk.map(() => by.actor.staffId);
-      await sql`insert into market (id, district_id, name, address, managing_org, contact_name, contact_phone, created_by, updated_by) overriding system value
-        select * from unnest(${arr(ids, 'bigint')}, ${arr(chunk.map((r) => r.districtId), 'bigint')}, ${arr(chunk.map((r) => r.name), 'text')}, ${arr(chunk.map((r) => r.address), 'text')},
-          ${arr(chunk.map((r) => r.managingOrg), 'text')}, ${arr(chunk.map((r) => r.contactName), 'text')}, ${arr(chunk.map((r) => r.contactPhone), 'text')}, ${arr(staff, 'bigint')}, ${arr(staff, 'bigint')})`.execute(trx);
-      await appendAuditEntries(trx, chunk.map((r, j) => audit('market.create', 'market', ids[j]!, { ...r })));
+      const ids = await drawIds(trx, table, chunk.length);
+      await write(trx, chunk, ids);
       all.push(...ids);
       await chunkDone(opts, all.length);
     }
@@ -317,15 +323,28 @@ export async function bulkCreateMarkets(db: Db, by: By, rows: readonly BulkMarke
   });
 }
 
+/** Creates markets in one transaction, with an audit entry each. Returns their ids in input order. */
+export async function bulkCreateMarkets(db: Db, by: By, rows: readonly BulkMarket[], opts: BulkOptions = {}): Promise<number[]> {
+  const audit = auditWriter(by);
+  return createInChunks(db, 'market', rows, opts, async (trx, chunk, ids) => {
+    const staff = chunk.map(() => by.actor.staffId);
+    await sql`insert into market (id, district_id, name, address, managing_org, contact_name, contact_phone, created_by, updated_by) overriding system value
+      select * from unnest(${arr(ids, 'bigint')}, ${arr(chunk.map((r) => r.districtId), 'bigint')}, ${arr(chunk.map((r) => r.name), 'text')}, ${arr(chunk.map((r) => r.address), 'text')},
+        ${arr(chunk.map((r) => r.managingOrg), 'text')}, ${arr(chunk.map((r) => r.contactName), 'text')}, ${arr(chunk.map((r) => r.contactPhone), 'text')}, ${arr(staff, 'bigint')}, ${arr(staff, 'bigint')})`.execute(trx);
+    await appendAuditEntries(trx, chunk.map((r, j) => audit('market.create', 'market', ids[j]!, { ...r })));
+  });
+}
+
 /** Creates merchants (and the stalls they name that do not exist yet) in one transaction, with an audit entry each. */
 export async function bulkCreateMerchants(db: Db, by: By, rows: readonly BulkMerchant[], opts: BulkOptions = {}): Promise<number[]> {
   const audit = auditWriter(by);
-  return db.transaction().execute(async (trx) => {
-    const stalls = await ensureStalls(trx, by, stallWants(rows));
-    const all: number[] = [];
-    for (let i = 0; i < rows.length; i += BULK_CHUNK) {
-      const chunk = rows.slice(i, i + BULK_CHUNK);
-      const ids = await drawIds(trx, 'merchant', chunk.length);
+  let stalls!: Awaited<ReturnType<typeof ensureStalls>>;
+  return createInChunks(
+    db,
+    'merchant',
+    rows,
+    opts,
+    async (trx, chunk, ids) => {
       const stallIds = chunk.map((r) => stalls.stallId(r.marketId, r.stall));
       const staff = chunk.map(() => by.actor.staffId);
       await sql`insert into merchant (id, uscc, has_uscc, name, legal_rep, entity_type, address, categories, licence_numbers, district_id, market_id, stall_id, status, created_by, updated_by) overriding system value
@@ -342,11 +361,12 @@ export async function bulkCreateMerchants(db: Db, by: By, rows: readonly BulkMer
           return audit('merchant.create', 'merchant', ids[j]!, { ...fields, stallId: stallIds[j] });
         }),
       );
-      all.push(...ids);
-      await chunkDone(opts, all.length);
-    }
-    return all;
-  });
+    },
+    // Stalls the rows name are made first, in the same transaction.
+    async (trx) => {
+      stalls = await ensureStalls(trx, by, stallWants(rows));
+    },
+  );
 }
 
 /**
@@ -356,12 +376,13 @@ export async function bulkCreateMerchants(db: Db, by: By, rows: readonly BulkMer
  */
 export async function bulkCreateScales(db: Db, by: By, rows: readonly BulkScale[], opts: BulkOptions = {}): Promise<number[]> {
   const audit = auditWriter(by);
-  return db.transaction().execute(async (trx) => {
-    const stalls = await ensureStalls(trx, by, stallWants(rows));
-    const all: number[] = [];
-    for (let i = 0; i < rows.length; i += BULK_CHUNK) {
-      const chunk = rows.slice(i, i + BULK_CHUNK);
-      const ids = await drawIds(trx, 'scale', chunk.length);
+  let stalls!: Awaited<ReturnType<typeof ensureStalls>>;
+  return createInChunks(
+    db,
+    'scale',
+    rows,
+    opts,
+    async (trx, chunk, ids) => {
       const stallIds = chunk.map((r) => stalls.stallId(r.marketId, r.stall));
       const staff = chunk.map(() => by.actor.staffId);
       await sql`insert into scale (id, serial_no, manufacturer, model, max_capacity_g, division_g, accuracy_class, type_approval_no, is_iot, district_id, merchant_id, market_id, stall_id, created_by, updated_by) overriding system value
@@ -389,9 +410,10 @@ export async function bulkCreateScales(db: Db, by: By, rows: readonly BulkScale[
         if (verification) writes.push(audit('verification.create', 'scale', ids[j]!, { ...verification }));
       });
       await appendAuditEntries(trx, writes);
-      all.push(...ids);
-      await chunkDone(opts, all.length);
-    }
-    return all;
-  });
+    },
+    // Stalls the rows name are made first, in the same transaction.
+    async (trx) => {
+      stalls = await ensureStalls(trx, by, stallWants(rows));
+    },
+  );
 }
