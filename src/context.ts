@@ -6,6 +6,8 @@ import { createAuthService, type AuthService } from './modules/auth/index.js';
 import { createRegistryService, type RegistryService } from './modules/registry/index.js';
 import { createPricingService, type PricingService } from './modules/pricing/index.js';
 import { createAlertsService, type AlertsService } from './modules/alerts/index.js';
+import { createCodesService, type CodesService } from './modules/codes/index.js';
+import { createFeedbackService, type FeedbackService } from './modules/feedback/index.js';
 import { createDeviceService, createIngestService, createIngestSweeper, ensureSalePartitions, type DeviceService, type IngestService } from './modules/ingest/index.js';
 
 /** Every long-lived dependency, built once in one place and handed to what needs it. */
@@ -25,6 +27,10 @@ export interface AppContext {
   ingest: IngestService;
   /** Sequence gaps and offline scales found over time; sale partitions kept ahead of the clock. */
   sweeper: ReturnType<typeof createIngestSweeper>;
+  /** Signed QR codes: keys, issue and reissue, what a scanned code is. */
+  codes: CodesService;
+  /** Consumers' ratings of scales and the lights (红灯秤) they give. */
+  feedback: FeedbackService;
   /** Flipped at shutdown so /readyz turns away new traffic while work drains. */
   state: { ready: boolean };
 }
@@ -62,6 +68,8 @@ export function buildServices(config: Config, logger: Logger, dbHandle: DbHandle
     devices: createDeviceService(db, registry, { offlineAfterS: config.ingest.offlineAfterS, ...(extra.deviceKey ? { deviceKey: extra.deviceKey } : {}) }),
     ingest: createIngestService({ db, pricing, alerts, settings: ingestSettings, logger: logger.child({ component: 'ingest' }) }),
     sweeper: createIngestSweeper({ db, alerts, logger, settings: ingestSettings }),
+    feedback: createFeedbackService(db, { alerts }),
+    codes: createCodesService(db, registry, { baseUrl: config.http.publicUrl, timezone: config.timezone, logger, ...(extra.deviceKey ? { sealKey: extra.deviceKey } : {}) }),
     state: { ready: true },
   };
 }

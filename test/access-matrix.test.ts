@@ -10,10 +10,11 @@ import { importCases } from './access-cases/imports.js';
 import { pricingCases } from './access-cases/pricing.js';
 import { alertCases } from './access-cases/alerts.js';
 import { ingestCases } from './access-cases/ingest.js';
+import { codeCases } from './access-cases/codes.js';
 import { fixtureIds, PLACE_KEYS, type Case, type Extra, type PlaceKey } from './access-cases/types.js';
 import { isPermitted, isWithinReach, type Permission, type Place, type Reach } from '../src/modules/auth/index.js';
 
-const CASES: Record<string, Case> = { ...coreCases, ...importCases, ...alertCases, ...pricingCases, ...ingestCases };
+const CASES: Record<string, Case> = { ...coreCases, ...importCases, ...alertCases, ...pricingCases, ...ingestCases, ...codeCases };
 
 describe.each(TEST_DB_KINDS)('role × route × reach on %s', (kind) => {
   let t: TestApp;

@@ -9,7 +9,7 @@ export interface Secrets {
 }
 
 export interface Config {
-  http: { host: string; port: number; publicUrl: string; trustProxy: boolean };
+  http: { host: string; port: number; publicUrl: string; trustProxy: boolean; openDataPerMinute: number };
   database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; poolSize: number };
   mqtt: { kind: 'embedded'; port: number } | { kind: 'external' };
   dataDir: string;
@@ -110,7 +110,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): { confi
   const demo = bool('MASHANG_DEMO', env.DATABASE_URL ? false : true);
 
   const config: Config = {
-    http: { host, port, publicUrl, trustProxy: bool('TRUST_PROXY', false) },
+    http: { host, port, publicUrl, trustProxy: bool('TRUST_PROXY', false), openDataPerMinute: int('OPEN_DATA_PER_MINUTE', 600, 1, 1_000_000) },
     database: databaseUrl
       ? { kind: 'postgres', poolSize: int('DATABASE_POOL_SIZE', 10, 1, 200) }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import type { Database } from './database.js';
+import { PgListener } from './listener.js';
 import { PGliteDialect } from './pglite-dialect.js';
 
 export type Db = Kysely<Database>;
@@ -12,6 +14,11 @@ export interface DbHandle {
   kind: 'pglite' | 'postgres';
   /** Raw SQL script execution (migrations): several statements in one call. */
   exec(sqlText: string): Promise<void>;
+  /**
+   * Hears NOTIFY on a channel (PGlite: in process; PostgreSQL: one dedicated connection that
+   * reconnects, calling `onReconnect` because notifications may have been missed). Returns stop.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect: () => void, logger?: Logger): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -33,6 +40,12 @@ export async function openPGlite(dataDir?: string): Promise<DbHandle> {
     kind: 'pglite',
     exec: async (sqlText) => {
       await pglite.exec(sqlText);
+    },
+    listen: async (channel, onPayload) => {
+      const unsubscribe = await pglite.listen(channel, (payload) => onPayload(payload));
+      return async () => {
+        await unsubscribe().catch(() => {});
+      };
     },
     close: async () => {
       await db.destroy();
@@ -58,6 +71,11 @@ export function openPostgres(url: string, poolSize = 10): DbHandle {
     kind: 'postgres',
     exec: async (sqlText) => {
       await pool.query(sqlText);
+    },
+    listen: async (channel, onPayload, onReconnect, logger) => {
+      const listener = new PgListener(url, channel, (p) => onPayload(p ?? ''), onReconnect, logger);
+      await listener.start();
+      return () => listener.stop();
     },
     close: async () => {
       await db.destroy();

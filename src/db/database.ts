@@ -2,6 +2,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { IngestTables } from '../modules/ingest/ingest.table.js';
 import type { PricingTables } from '../modules/pricing/pricing.table.js';
 import type { AlertTables } from '../modules/alerts/alerts.table.js';
+import type { CodesTables } from '../modules/codes/codes.table.js';
+import type { FeedbackTables } from '../modules/feedback/feedback.table.js';
 
 /** Timestamps are written as Date or ISO text and read back as Date. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -168,7 +170,7 @@ export interface AuditLogTable {
   hash: string;
 }
 
-export interface Database extends IngestTables, PricingTables, AlertTables {
+export interface Database extends IngestTables, PricingTables, AlertTables, CodesTables, FeedbackTables {
   city: CityTable;
   district: DistrictTable;
   office: OfficeTable;

@@ -60,7 +60,7 @@ export class PgListener {
       if (this.hasConnected) this.onReconnect();
       this.hasConnected = true;
     } catch (err) {
-      this.logger?.warn({ err }, 'alerts: LISTEN connection failed; retrying');
+      this.logger?.warn({ err }, `LISTEN ${this.channel}: connection failed; retrying`);
       c.removeAllListeners('end');
       await c.end().catch(() => {});
       this.scheduleRetry();
@@ -72,7 +72,7 @@ export class PgListener {
   private lost(c: pg.Client, err?: Error) {
     if (this.client !== c) return;
     this.client = null;
-    if (err) this.logger?.warn({ err }, 'alerts: LISTEN connection lost; reconnecting');
+    if (err) this.logger?.warn({ err }, `LISTEN ${this.channel}: connection lost; reconnecting`);
     void c.end().catch(() => {});
     this.scheduleRetry();
   }

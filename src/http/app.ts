@@ -14,10 +14,14 @@ import type { AppContext } from '../context.js';
 import { registerAlertRoutes } from '../modules/alerts/index.js';
 import { registerAuditRoutes } from '../modules/audit/index.js';
 import { registerAuthRoutes } from '../modules/auth/index.js';
+import { registerCodeRoutes } from '../modules/codes/index.js';
+import { registerFeedbackRoutes } from '../modules/feedback/index.js';
 import { registerImportRoutes } from '../modules/imports/index.js';
 import { registerDeviceHttp, registerIngestRoutes } from '../modules/ingest/index.js';
 import { registerRegistryRoutes } from '../modules/registry/index.js';
 import { registerPricingPage, registerPricingRoutes } from '../modules/pricing/index.js';
+import { registerPublicPages } from '../public/public.routes.js';
+import { registerOpenData } from '../public/open-data.routes.js';
 import { authPlugin } from './auth.plugin.js';
 import { installErrorHandler } from './error-handler.js';
 import { installMetrics } from './metrics.js';
@@ -37,6 +41,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : randomUUID()),
     trustProxy: ctx.config.http.trustProxy,
     bodyLimit: 1024 * 1024,
+    // A code URL's token is about 130 characters (docs/codes.md).
+    maxParamLength: 300,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   });
   app.addHook('onSend', async (req, reply) => {
@@ -44,6 +50,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
 
   installErrorHandler(app);
+  // Plain HTML forms of the public pages (rating a scale, checking a code) post url-encoded fields.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -87,6 +97,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   registerDeviceHttp(app, { devices: ctx.devices, ingest: ctx.ingest, perScalePerS: ctx.config.ingest.httpPerScalePerS });
   // In-flight scale messages are stored (and acknowledged) before the app finishes closing.
   app.addHook('onClose', async () => ctx.ingest.close());
+  registerFeedbackRoutes(app, ctx.feedback);
+  await registerOpenData(app, { db: ctx.dbHandle.db, codes: ctx.codes, pricing: ctx.pricing, timezone: ctx.config.timezone, perMinute: ctx.config.http.openDataPerMinute });
+  await registerPublicPages(app, { dbHandle: ctx.dbHandle, codes: ctx.codes, feedback: ctx.feedback, pricing: ctx.pricing, timezone: ctx.config.timezone, logger: ctx.logger });
+  registerCodeRoutes(app, { db: ctx.dbHandle.db, codes: ctx.codes, registry: ctx.registry });
   await registerImportRoutes(app, { db: ctx.dbHandle.db, registry: ctx.registry, maxFileMb: ctx.config.imports.maxFileMb, maxRows: ctx.config.imports.maxRows });
 
   await registerWebApp(app);

@@ -6,7 +6,7 @@ import { AppError, conflict, invalid, notFound } from '../../shared/errors.js';
 import { appendAuditEntries } from '../audit/index.js';
 import { isWithinReach, type Actor, type By, type Reach } from '../auth/index.js';
 import { AlertBus, type AlertChange } from './alerts.bus.js';
-import { PgListener } from './alerts.listener.js';
+import { PgListener } from '../../db/listener.js';
 import * as repo from './alerts.repository.js';
 import {
   ALERT_TYPES,

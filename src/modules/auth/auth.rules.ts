@@ -73,6 +73,10 @@ export const PERMISSIONS = {
   'device.manage': ['admin', 'city_bureau', 'office_inspector', 'market_manager'],
   'sale.read': ['admin', 'city_bureau', 'office_inspector', 'market_manager'],
   'calibration.write': ['admin', 'verification_institution'],
+  'code.print': ['admin', 'city_bureau', 'office_inspector', 'market_manager', 'price_centre'],
+  'code.reissue': ['admin', 'city_bureau', 'office_inspector', 'market_manager'],
+  'code.key': ['admin'],
+  'rating.read': ['admin', 'city_bureau', 'office_inspector', 'market_manager'],
   'staff.manage': ['admin'],
   // The log spans every city; until entries carry a jurisdiction only the administrator reads it.
   'audit.read': ['admin'],

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.js';
+import { ensurePlatformSecret } from '../../db/platform-secret.js';
 import { AppError, invalid } from '../../shared/errors.js';
 import { appendAuditEntries } from '../audit/index.js';
 import type { Actor, By } from '../auth/index.js';
@@ -50,9 +50,7 @@ export function createDeviceService(db: Db, registry: RegistryService, opts: { d
   const key = () =>
     (keyPromise ??= (async () => {
       if (opts.deviceKey) return opts.deviceKey;
-      await db.insertInto('platform_secret').values({ name: KEY_NAME, value: randomBytes(32).toString('base64') }).onConflict((oc) => oc.column('name').doNothing()).execute();
-      const row = await db.selectFrom('platform_secret').select('value').where('name', '=', KEY_NAME).executeTakeFirstOrThrow();
-      return Buffer.from(row.value, 'base64');
+      return ensurePlatformSecret(db, KEY_NAME);
     })());
 
   async function load(deviceId: string): Promise<DeviceContext | null> {

@@ -1,0 +1,33 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface ScaleRatingTable {
+  id: Generated<number>;
+  scale_id: number;
+  at: Timestamp;
+  is_accurate: boolean;
+  stars: number;
+  comment: string | null;
+  masked: ColumnType<string[], string[] | undefined, string[]>;
+  fair_weight_g: number | null;
+  receipt_weight_g: number | null;
+  device_key: string;
+  network_key: string;
+  is_suspect: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface ScaleLightTable {
+  scale_id: number;
+  light: string;
+  ratings: number;
+  inaccurate: number;
+  /** jsonb: written as JSON text, read back parsed. */
+  evidence: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+}
+
+export interface FeedbackTables {
+  scale_rating: ScaleRatingTable;
+  scale_light: ScaleLightTable;
+}
