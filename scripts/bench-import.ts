@@ -100,7 +100,7 @@ async function main() {
       .values(Array.from({ length: MARKETS }, (_, i) => ({ district_id: district.id, name: `测试市场${i}` })))
       .execute();
     const staff = await db.insertInto('staff').values({ username: 'bench', display_name: 'bench', password_hash: 'x', role: 'admin' }).returning('id').executeTakeFirstOrThrow();
-    const actor: Actor = { staffId: staff.id, username: 'bench', displayName: 'bench', role: 'admin', cityId: null, officeId: null, reach: { kind: 'all' }, isDemo: false };
+    const actor: Actor = { staffId: staff.id, username: 'bench', displayName: 'bench', role: 'admin', cityId: null, officeId: null, merchantId: null, reach: { kind: 'all' }, isDemo: false };
     const service = createImportService({
       db,
       registry: { today: () => calendarDate(new Date(), 'Asia/Shanghai') },

@@ -7,7 +7,9 @@ import { createRegistryService, type RegistryService } from './modules/registry/
 import { createPricingService, type PricingService } from './modules/pricing/index.js';
 import { createAlertsService, type AlertsService } from './modules/alerts/index.js';
 import { createCodesService, type CodesService } from './modules/codes/index.js';
-import { createFeedbackService, type FeedbackService } from './modules/feedback/index.js';
+import { createComplaintService, createComplaintSweeper, createFeedbackService, type ComplaintService, type ComplaintSweeper, type FeedbackService } from './modules/feedback/index.js';
+import { createCreditService, type CreditService } from './modules/credit/index.js';
+import { createPenaltyService, type PenaltyService } from './modules/enforcement/index.js';
 import { createDeviceService, createIngestService, createIngestSweeper, ensureSalePartitions, type DeviceService, type IngestService } from './modules/ingest/index.js';
 
 /** Every long-lived dependency, built once in one place and handed to what needs it. */
@@ -31,6 +33,14 @@ export interface AppContext {
   codes: CodesService;
   /** Consumers' ratings of scales and the lights (红灯秤) they give. */
   feedback: FeedbackService;
+  /** Credit: rulebooks, events with due process, scores, stars, risk classes, the pledge. */
+  credit: CreditService;
+  /** Consumer complaints: filing, the statutory clocks, mediation, outcomes (upheld: a credit deduction). */
+  complaints: ComplaintService;
+  /** Complaints whose step due now is past its deadline raise an alert, once per step. */
+  complaintSweeper: ComplaintSweeper;
+  /** Administrative penalty decisions, each a credit deduction and public for its disclosure period. */
+  penalties: PenaltyService;
   /** Flipped at shutdown so /readyz turns away new traffic while work drains. */
   state: { ready: boolean };
 }
@@ -57,6 +67,8 @@ export function buildServices(config: Config, logger: Logger, dbHandle: DbHandle
   const pricing = createPricingService(db, { timezone: config.timezone, logger });
   const alerts = createAlertsService(db, { logger, ...(extra.alertsNotifyUrl ? { notify: { url: extra.alertsNotifyUrl } } : {}) });
   const ingestSettings = { ...config.ingest, timezone: config.timezone };
+  const credit = createCreditService(db, registry, { timezone: config.timezone, parallel: config.database.kind === 'postgres' ? 2 : 1 });
+  const complaints = createComplaintService(db, { credit, alerts, timezone: config.timezone });
   return {
     config,
     logger,
@@ -69,6 +81,10 @@ export function buildServices(config: Config, logger: Logger, dbHandle: DbHandle
     ingest: createIngestService({ db, pricing, alerts, settings: ingestSettings, logger: logger.child({ component: 'ingest' }) }),
     sweeper: createIngestSweeper({ db, alerts, logger, settings: ingestSettings }),
     feedback: createFeedbackService(db, { alerts }),
+    credit,
+    complaints,
+    complaintSweeper: createComplaintSweeper({ complaints, logger }),
+    penalties: createPenaltyService(db, { registry, credit, timezone: config.timezone }),
     codes: createCodesService(db, registry, { baseUrl: config.http.publicUrl, timezone: config.timezone, logger, ...(extra.deviceKey ? { sealKey: extra.deviceKey } : {}) }),
     state: { ready: true },
   };

@@ -63,6 +63,7 @@ async function main() {
     mqtt = await connectExternalBroker({ devices: ctx.devices, ingest: ctx.ingest, logger: mqttLogger, url: secrets.mqttUrl! });
   }
   ctx.sweeper.start();
+  ctx.complaintSweeper.start();
   // Demo mode: some of the demo city's IoT scales sell over MQTT, so the platform is alive (MASHANG_SIMULATE=false: not).
   const simulation = config.demo && config.simulate ? await startDemoSimulation(ctx, { mqttUrl: config.mqtt.kind === 'embedded' ? localMqttUrl(config.http.host, config.mqtt.port) : secrets.mqttUrl! }) : null;
 
@@ -106,6 +107,7 @@ async function main() {
     await mqtt.close().catch((err) => logger.warn({ err }, 'mqtt close'));
     await app.close();
     await ctx.sweeper.stop();
+    await ctx.complaintSweeper.stop();
     await ctx.dbHandle.close();
     logger.info('stopped');
     process.exit(0);

@@ -11,10 +11,12 @@ import { pricingCases } from './access-cases/pricing.js';
 import { alertCases } from './access-cases/alerts.js';
 import { ingestCases } from './access-cases/ingest.js';
 import { codeCases } from './access-cases/codes.js';
+import { complaintCases } from './access-cases/complaints.js';
+import { creditCases } from './access-cases/credit.js';
 import { fixtureIds, PLACE_KEYS, type Case, type Extra, type PlaceKey } from './access-cases/types.js';
 import { isPermitted, isWithinReach, type Permission, type Place, type Reach } from '../src/modules/auth/index.js';
 
-const CASES: Record<string, Case> = { ...coreCases, ...importCases, ...alertCases, ...pricingCases, ...ingestCases, ...codeCases };
+const CASES: Record<string, Case> = { ...coreCases, ...importCases, ...alertCases, ...pricingCases, ...ingestCases, ...codeCases, ...creditCases, ...complaintCases };
 
 describe.each(TEST_DB_KINDS)('role × route × reach on %s', (kind) => {
   let t: TestApp;

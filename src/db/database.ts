@@ -4,6 +4,7 @@ import type { PricingTables } from '../modules/pricing/pricing.table.js';
 import type { AlertTables } from '../modules/alerts/alerts.table.js';
 import type { CodesTables } from '../modules/codes/codes.table.js';
 import type { FeedbackTables } from '../modules/feedback/feedback.table.js';
+import type { CreditTables } from '../modules/credit/credit.table.js';
 
 /** Timestamps are written as Date or ISO text and read back as Date. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -134,6 +135,7 @@ export interface StaffTable {
   role: string;
   city_id: number | null;
   office_id: number | null;
+  merchant_id: ColumnType<number | null, number | null | undefined, number | null>;
   organisation: ColumnType<string, string | undefined, string>;
   is_demo: ColumnType<boolean, boolean | undefined, boolean>;
   is_disabled: ColumnType<boolean, boolean | undefined, boolean>;
@@ -170,7 +172,7 @@ export interface AuditLogTable {
   hash: string;
 }
 
-export interface Database extends IngestTables, PricingTables, AlertTables, CodesTables, FeedbackTables {
+export interface Database extends IngestTables, PricingTables, AlertTables, CodesTables, FeedbackTables, CreditTables {
   city: CityTable;
   district: DistrictTable;
   office: OfficeTable;

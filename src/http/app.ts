@@ -15,7 +15,9 @@ import { registerAlertRoutes } from '../modules/alerts/index.js';
 import { registerAuditRoutes } from '../modules/audit/index.js';
 import { registerAuthRoutes } from '../modules/auth/index.js';
 import { registerCodeRoutes } from '../modules/codes/index.js';
-import { registerFeedbackRoutes } from '../modules/feedback/index.js';
+import { registerComplaintRoutes, registerFeedbackRoutes } from '../modules/feedback/index.js';
+import { registerCreditRoutes } from '../modules/credit/index.js';
+import { registerPenaltyRoutes } from '../modules/enforcement/index.js';
 import { registerImportRoutes } from '../modules/imports/index.js';
 import { registerDeviceHttp, registerIngestRoutes } from '../modules/ingest/index.js';
 import { registerRegistryRoutes } from '../modules/registry/index.js';
@@ -98,8 +100,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   // In-flight scale messages are stored (and acknowledged) before the app finishes closing.
   app.addHook('onClose', async () => ctx.ingest.close());
   registerFeedbackRoutes(app, ctx.feedback);
+  registerCreditRoutes(app, ctx.credit);
+  registerComplaintRoutes(app, ctx.complaints);
+  registerPenaltyRoutes(app, ctx.penalties);
   await registerOpenData(app, { db: ctx.dbHandle.db, codes: ctx.codes, pricing: ctx.pricing, timezone: ctx.config.timezone, perMinute: ctx.config.http.openDataPerMinute });
-  await registerPublicPages(app, { dbHandle: ctx.dbHandle, codes: ctx.codes, feedback: ctx.feedback, pricing: ctx.pricing, timezone: ctx.config.timezone, logger: ctx.logger });
+  await registerPublicPages(app, { dbHandle: ctx.dbHandle, codes: ctx.codes, feedback: ctx.feedback, credit: ctx.credit, complaints: ctx.complaints, pricing: ctx.pricing, timezone: ctx.config.timezone, logger: ctx.logger });
   registerCodeRoutes(app, { db: ctx.dbHandle.db, codes: ctx.codes, registry: ctx.registry });
   await registerImportRoutes(app, { db: ctx.dbHandle.db, registry: ctx.registry, maxFileMb: ctx.config.imports.maxFileMb, maxRows: ctx.config.imports.maxRows });
 

@@ -5,7 +5,8 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { verificationState, type VerificationFact } from '../modules/registry/index.js';
+import { calendarDate, verificationState, type VerificationFact } from '../modules/registry/index.js';
+import { penaltyDisclosure, type CreditService, type PenaltyType } from '../modules/credit/index.js';
 import type { LightView, MarketView, MerchantView, ScaleView, VerificationView } from './views.js';
 
 export const merchantHref = (id: number) => `/p/merchants/${id}`;
@@ -182,4 +183,46 @@ export async function subjectName(db: Db, kind: string, id: number): Promise<str
   const col = kind === 'scale' ? 'serial_no' : 'name';
   const row = (await sql<{ n: string }>`select ${sql.ref(col)} as n from ${sql.table(table)} where id = ${id}`.execute(db)).rows[0];
   return row?.n ?? null;
+}
+
+/**
+ * The credit part of the merchant page: the score and exactly the events that make it (with the
+ * merchant's replies and open objections), the pledge, complaint figures, and the penalties within
+ * their disclosure period.
+ */
+export async function loadMerchantCredit(db: Db, credit: CreditService, merchantId: number, now: Date, timeZone: string): Promise<Pick<MerchantView, 'credit' | 'pledge' | 'complaints' | 'penalties'>> {
+  const [explained, complaints, penalties] = await Promise.all([
+    credit.explain(merchantId),
+    db
+      .selectFrom('complaint')
+      .select([(eb) => eb.fn.countAll<number>().as('received'), (eb) => eb.fn.sum<number>(sql`case when is_upheld then 1 else 0 end`).as('upheld')])
+      .where('merchant_id', '=', merchantId)
+      // Received but not yet accepted is no public fact about the merchant; refused ones never are.
+      .where('status', 'in', ['accepted', 'mediating', 'closed'])
+      .where('received_on', '>=', `${Number(calendarDate(now, timeZone).slice(0, 4)) - 1}-01-01`)
+      .executeTakeFirstOrThrow(),
+    db.selectFrom('penalty').selectAll().where('merchant_id', '=', merchantId).orderBy('decided_on', 'desc').execute(),
+  ]);
+  const rb = (await credit.rulebookFor((await db.selectFrom('merchant as m').innerJoin('district as d', 'd.id', 'm.district_id').select('d.city_id').where('m.id', '=', merchantId).executeTakeFirstOrThrow()).city_id)).rulebook;
+  const byId = new Map(explained.events.map((e) => [e.id, e]));
+  const s = explained.score;
+  return {
+    credit: {
+      score: s.score,
+      stars: s.stars,
+      asOf: calendarDate(now, timeZone),
+      events: s.counted.map((c) => ({
+        title: c.title,
+        points: c.points,
+        occurredOn: c.occurredOn,
+        status: c.underObjection ? ('under_objection' as const) : ('counted' as const),
+        ...(byId.get(c.eventId)?.reply ? { reply: byId.get(c.eventId)!.reply! } : {}),
+      })),
+    },
+    pledge: explained.pledge,
+    complaints: { received: Number(complaints.received ?? 0), upheld: Number(complaints.upheld ?? 0), sinceYear: Number(calendarDate(now, timeZone).slice(0, 4)) - 1 },
+    penalties: penalties
+      .filter((p) => penaltyDisclosure({ type: p.penalty_type as PenaltyType, decidedOn: p.decided_on, simpleProcedure: p.simple_procedure, restrictionEndsOn: p.restriction_ends_on }, rb, now, p.repaired_on).isPublic)
+      .map((p) => ({ decisionNo: p.decision_no, violation: p.violation, penalty: p.penalty_text, authority: p.authority, decidedOn: p.decided_on })),
+  };
 }

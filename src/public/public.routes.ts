@@ -10,14 +10,16 @@ import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import type { DbHandle } from '../db/connect.js';
 import type { CodesService } from '../modules/codes/index.js';
-import type { FeedbackService } from '../modules/feedback/index.js';
+import type { CreditService } from '../modules/credit/index.js';
+import { RATING_REASONS, type ComplaintService, type FeedbackService } from '../modules/feedback/index.js';
 import { calendarDate } from '../modules/registry/index.js';
 import { renderPricePage, type PricingService } from '../modules/pricing/index.js';
+import { merchantComplaintHref, registerComplaintPages, scaleComplaintHref } from './complaint.routes.js';
 import { renderMarketPage } from './market.page.js';
 import { renderMerchantPage } from './merchant.page.js';
 import { renderNoticePage } from './notice.page.js';
 import { PageCache, preparePage, type CachedPage } from './page-cache.js';
-import { loadMarketView, loadMerchantView, loadScaleView, marketHref, merchantHref, scaleHref, subjectName } from './public.repository.js';
+import { loadMarketView, loadMerchantCredit, loadMerchantView, loadScaleView, marketHref, merchantHref, scaleHref, subjectName } from './public.repository.js';
 import { renderScalePage } from './scale.page.js';
 import { renderVerifyPage } from './verify.page.js';
 import type { CodeKind, Lang, PageContext, RatingNotice, VerifyResultView } from './views.js';
@@ -26,23 +28,26 @@ export interface PublicDeps {
   dbHandle: DbHandle;
   codes: CodesService;
   feedback: FeedbackService;
+  credit: CreditService;
+  complaints: ComplaintService;
   pricing: PricingService;
   timezone: string;
   logger?: Logger;
 }
 
 const DEVICE_COOKIE = 'mashang_dev';
-const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })), rated: Type.Optional(Type.String({ maxLength: 16 })), q: Type.Optional(Type.String({ maxLength: 50 })) });
+const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })), rated: Type.Optional(Type.String({ maxLength: 16 })), why: Type.Optional(Type.String({ maxLength: 32 })), q: Type.Optional(Type.String({ maxLength: 50 })) });
 const langOf = (q: { lang?: string }): Lang => (q.lang === 'en' ? 'en' : 'zh');
 const hrefOf = (kind: CodeKind, id: number) => (kind === 'merchant' ? merchantHref(id) : kind === 'scale' ? scaleHref(id) : kind === 'market' ? marketHref(id) : null);
 
 type Rendered = { page: CachedPage; deps: string[] } | null;
 
 export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps) {
-  const { dbHandle, codes, feedback, pricing, timezone } = deps;
+  const { dbHandle, codes, feedback, credit, pricing, timezone } = deps;
   const db = dbHandle.db;
   const cache = new PageCache();
-  const stopListening = await dbHandle.listen('mashang_public', (key) => cache.invalidate(key), () => cache.clear(), deps.logger);
+  // '*': many records changed at once (a re-score under a new rulebook): every page goes.
+  const stopListening = await dbHandle.listen('mashang_public', (key) => (key === '*' ? cache.clear() : cache.invalidate(key)), () => cache.clear(), deps.logger);
   app.addHook('onClose', async () => stopListening());
 
   const ctxOf = (lang: Lang, path: string, extra: Partial<PageContext> = {}): PageContext => ({ lang, path, now: new Date(), timeZone: timezone, ...extra });
@@ -73,22 +78,25 @@ export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps
     return r.page;
   }
 
-  const notice = (lang: Lang, path: string, kind: Parameters<typeof renderNoticePage>[0]['kind'], status: number, extra: Omit<Parameters<typeof renderNoticePage>[0], 'kind'> = {}) =>
-    preparePage(renderNoticePage({ kind, ...extra }, ctxOf(lang, path)), status);
+  const notice = (lang: Lang, path: string, kind: Parameters<typeof renderNoticePage>[0]['kind'], status: number, extra: Omit<Parameters<typeof renderNoticePage>[0], 'kind'> = {}, checkCode?: string) =>
+    preparePage(renderNoticePage({ kind, ...extra }, ctxOf(lang, path, checkCode ? { checkCode } : {})), status);
 
   // ---------------- the subject pages, by id
 
   async function merchantPage(id: number, lang: Lang, path: string, checkCode?: string): Promise<Rendered> {
     const view = await loadMerchantView(db, id, today());
     if (!view) return null;
+    Object.assign(view, await loadMerchantCredit(db, credit, id, new Date(), timezone), { complainHref: merchantComplaintHref(id) });
     return { page: preparePage(renderMerchantPage(view, ctxOf(lang, path, checkCode ? { checkCode } : {}))), deps: view.deps };
   }
-  async function scalePage(id: number, lang: Lang, path: string, opts: { checkCode?: string; rated?: RatingNotice } = {}): Promise<Rendered> {
+  async function scalePage(id: number, lang: Lang, path: string, opts: { checkCode?: string; rated?: RatingNotice; why?: string } = {}): Promise<Rendered> {
     const view = await loadScaleView(db, id, today());
     if (!view) return null;
     const back = path;
-    const rating = { action: `/p/scales/${id}/ratings?back=${encodeURIComponent(back)}`, ...(opts.rated ? { notice: opts.rated } : {}) };
-    return { page: preparePage(renderScalePage({ ...view, rating }, ctxOf(lang, path, opts.checkCode ? { checkCode: opts.checkCode } : {}))), deps: view.deps };
+    const noticeText = whyText(lang, opts.why);
+    const rating = { action: `/p/scales/${id}/ratings?back=${encodeURIComponent(back)}`, ...(opts.rated ? { notice: opts.rated } : {}), ...(noticeText ? { noticeText } : {}) };
+    const complainHref = view.merchant ? scaleComplaintHref(id) : null;
+    return { page: preparePage(renderScalePage({ ...view, rating, complainHref }, ctxOf(lang, path, opts.checkCode ? { checkCode: opts.checkCode } : {}))), deps: view.deps };
   }
   async function marketPage(id: number, lang: Lang, path: string, q: string, checkCode?: string): Promise<Rendered> {
     const view = await loadMarketView(db, id, q, today());
@@ -98,6 +106,11 @@ export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps
 
   const RATED: readonly RatingNotice[] = ['thanks', 'limited', 'invalid', 'screened'];
   const ratedOf = (q: { rated?: string }) => (RATED as readonly string[]).includes(q.rated ?? '') ? (q.rated as RatingNotice) : undefined;
+  /** Why a rating was not taken, from the redirect's `why` (a reason code, never free text). */
+  const whyText = (lang: Lang, why: string | undefined): string | undefined => {
+    const m = why ? RATING_REASONS[why] : undefined;
+    return m ? m[lang] : undefined;
+  };
 
   app.get('/p/merchants/:id', { config: { access: 'public' }, schema: { hide: true, params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), querystring: LangQuery } }, async (req, reply) => {
     const id = (req.params as { id: number }).id;
@@ -109,12 +122,12 @@ export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps
 
   app.get('/p/scales/:id', { config: { access: 'public' }, schema: { hide: true, params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), querystring: LangQuery } }, async (req, reply) => {
     const id = (req.params as { id: number }).id;
-    const q = req.query as { lang?: string; rated?: string };
+    const q = req.query as { lang?: string; rated?: string; why?: string };
     const lang = langOf(q);
     const path = scaleHref(id);
     const rated = ratedOf(q);
     // The page after a rating (with its notice) is the consumer's own: rendered, not cached.
-    const page = rated ? (await scalePage(id, lang, path, { rated }))?.page ?? null : await cached(`scale:${id}:${lang}:${today()}`, () => scalePage(id, lang, path));
+    const page = rated ? (await scalePage(id, lang, path, { rated, ...(q.why ? { why: q.why } : {}) }))?.page ?? null : await cached(`scale:${id}:${lang}:${today()}`, () => scalePage(id, lang, path));
     return send(req, reply, page ?? notice(lang, path, 'not_found', 404), !rated);
   });
 
@@ -133,7 +146,7 @@ export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps
   async function codePage(req: FastifyRequest, reply: FastifyReply) {
     const raw = (req.params as { token: string }).token;
     const token = raw.toUpperCase();
-    const query = req.query as { lang?: string; rated?: string; q?: string };
+    const query = req.query as { lang?: string; rated?: string; q?: string; why?: string };
     const lang = langOf(query);
     const path = `/C/${token}`;
     const rated = ratedOf(query);
@@ -146,7 +159,7 @@ export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps
     if (r.status === 'valid') {
       const { kind, subjectId, checkCode } = r.code;
       if (kind === 'merchant') out = await merchantPage(subjectId, lang, path, checkCode);
-      else if (kind === 'scale') out = await scalePage(subjectId, lang, path, { checkCode, ...(rated ? { rated } : {}) });
+      else if (kind === 'scale') out = await scalePage(subjectId, lang, path, { checkCode, ...(rated ? { rated } : {}), ...(query.why ? { why: query.why } : {}) });
       else if (kind === 'market') out = await marketPage(subjectId, lang, path, '', checkCode);
       else {
         const city = await db.selectFrom('city').select('code').where('id', '=', subjectId).executeTakeFirst();
@@ -159,7 +172,8 @@ export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps
     } else if (r.status === 'revoked') {
       const { kind, subjectId } = r.code;
       const name = await subjectName(db, kind, subjectId);
-      out = { page: notice(lang, path, 'revoked', 410, { subject: { kind, name: name ?? '', href: hrefOf(kind, subjectId) } }), deps: [`${kind}:${subjectId}`] };
+      // The void sticker's own check code, so the person holding it can see the warning is about that sticker.
+      out = { page: notice(lang, path, 'revoked', 410, { subject: { kind, name: name ?? '', href: hrefOf(kind, subjectId) } }, r.code.checkCode), deps: [`${kind}:${subjectId}`] };
     } else if (r.status === 'not_issued') {
       out = { page: notice(lang, path, 'never_issued', 404), deps: [`${r.kind}:${r.subjectId}`] };
     } else {
@@ -200,6 +214,7 @@ export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps
       const grams = (v: string | undefined) => (v && v.trim() ? Number(v.trim()) : null);
       const accurate = body.accurate === 'yes' ? true : body.accurate === 'no' ? false : null;
       let notice: RatingNotice;
+      let why: string | null = null;
       if (accurate === null) notice = 'invalid';
       else {
         const outcome = await feedback.rate({
@@ -213,9 +228,10 @@ export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps
           ip: req.ip,
         });
         notice = outcome.status;
+        if (outcome.status !== 'thanks') why = outcome.reason;
       }
       const sep = back.includes('?') ? '&' : '?';
-      return reply.redirect(`${back}${sep}rated=${notice}${lang === 'en' ? '&lang=en' : ''}`, 303);
+      return reply.redirect(`${back}${sep}rated=${notice}${why ? `&why=${why}` : ''}${lang === 'en' ? '&lang=en' : ''}`, 303);
     },
   );
 
@@ -249,6 +265,10 @@ export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps
   const VerifyQuery = Type.Object({ code: Type.Optional(Type.String({ maxLength: 2048 })), lang: Type.Optional(Type.String({ maxLength: 8 })) });
   app.get('/verify', { config: { access: 'public' }, schema: { hide: true, querystring: VerifyQuery } }, verifyPage);
   app.post('/verify', { config: { access: 'public' }, schema: { hide: true, querystring: VerifyQuery, body: Type.Record(Type.String(), Type.String({ maxLength: 2048 })) } }, verifyPage);
+
+  // ---------------- complaints (消费投诉): the form from a merchant or scale page, and its follow page
+
+  registerComplaintPages(app, { complaints: deps.complaints, timezone, send: (req, reply, page) => send(req, reply, page, false) });
 
   return { cache };
 }

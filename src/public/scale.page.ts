@@ -114,8 +114,9 @@ function ratingSection(lang: Lang, rating: ScaleView['rating']): SafeHtml {
   const notice = n
     ? html`<p class="${NOTICE_BOX[n]}" role="status"><b>${t.notices[n]}</b>${rating.noticeText ? html`<br>${rating.noticeText}` : ''}</p>`
     : '';
-  // After an accepted, limited or screened rating the form is not offered again, against double sends.
-  const form = !n || n === 'invalid' ? ratingForm(lang, action) : '';
+  // After an accepted or limited rating the form is not offered again, against double sends; a
+  // refused comment or a missing answer gets the form back to put right.
+  const form = !n || n === 'invalid' || n === 'screened' ? ratingForm(lang, action) : '';
   return html`${notice}${form}<p><small>${t.anonymous}</small></p>`;
 }
 

@@ -22,6 +22,9 @@ import { SalesPage } from './pages/sales';
 import { DevicesPage } from './pages/devices';
 import { StaffPage } from './pages/staff';
 import { AccountPage } from './pages/account';
+import { CodesPage } from './pages/codes';
+import { RedLightScalesPage } from './pages/ratings';
+import { CreditPendingPage, MyCreditPage } from './pages/credit';
 
 interface NavItem {
   to: string;
@@ -29,9 +32,18 @@ interface NavItem {
   en: string;
   perm?: Permission;
   soon?: boolean;
+  /** A server page outside the app (the public scan pages), opened in a new tab. */
+  external?: boolean;
 }
 const NAV: { zh: string; en: string; items: NavItem[] }[] = [
-  { zh: '工作台', en: 'Workspace', items: [{ to: '/', zh: '概览', en: 'Overview', perm: 'market.read' }] },
+  {
+    zh: '工作台',
+    en: 'Workspace',
+    items: [
+      { to: '/', zh: '概览', en: 'Overview', perm: 'market.read' },
+      { to: '/', zh: '我的信用', en: 'My credit', perm: 'merchant.self' },
+    ],
+  },
   {
     zh: '主体登记',
     en: 'Registry',
@@ -40,6 +52,7 @@ const NAV: { zh: string; en: string; items: NavItem[] }[] = [
       { to: '/merchants', zh: '商户', en: 'Merchants', perm: 'merchant.read' },
       { to: '/scales', zh: '电子秤', en: 'Scales', perm: 'scale.read' },
       { to: '/imports', zh: '导入导出', en: 'Import / export', perm: 'import.run' },
+      { to: '/codes', zh: '二维码', en: 'Codes', perm: 'code.print' },
     ],
   },
   {
@@ -49,10 +62,11 @@ const NAV: { zh: string; en: string; items: NavItem[] }[] = [
       { to: '/command', zh: '指挥中心', en: 'Command centre', soon: true },
       { to: '/prices', zh: '价格', en: 'Prices', perm: 'price.read' },
       { to: '/alerts', zh: '预警', en: 'Alerts', perm: 'alert.read' },
+      { to: '/red-light', zh: '红灯秤', en: 'Red-light scales', perm: 'rating.read' },
       { to: '/sales', zh: '销售记录', en: 'Sales', perm: 'sale.read' },
       { to: '/devices', zh: '设备在线', en: 'Devices', perm: 'device.read' },
       { to: '/complaints', zh: '投诉', en: 'Complaints', soon: true },
-      { to: '/credit', zh: '信用', en: 'Credit', soon: true },
+      { to: '/credit', zh: '信用待办', en: 'Credit decisions', perm: 'credit.decide' },
       { to: '/enforcement', zh: '执法', en: 'Enforcement', soon: true },
     ],
   },
@@ -64,11 +78,12 @@ const NAV: { zh: string; en: string; items: NavItem[] }[] = [
       { to: '/account', zh: '我的账号', en: 'My account' },
     ],
   },
+  { zh: '公众服务', en: 'Public', items: [{ to: '/verify', zh: '检验二维码', en: 'Check a code', external: true }] },
 ];
 
 type Route = { pattern: string; perm?: Permission; render: (p: Record<string, string>) => ReactNode };
 const ROUTES: Route[] = [
-  { pattern: '/', perm: 'market.read', render: () => <HomePage /> },
+  { pattern: '/', render: () => <Home /> },
   { pattern: '/markets', perm: 'market.read', render: () => <MarketsPage /> },
   { pattern: '/markets/new', perm: 'market.create', render: () => <MarketEditPage /> },
   { pattern: '/markets/:id', perm: 'market.read', render: (p) => <MarketDetailPage id={Number(p.id)} /> },
@@ -82,12 +97,15 @@ const ROUTES: Route[] = [
   { pattern: '/scales/:id', perm: 'scale.read', render: (p) => <ScaleDetailPage id={Number(p.id)} /> },
   { pattern: '/scales/:id/edit', perm: 'scale.write', render: (p) => <ScaleEditPage id={Number(p.id)} /> },
   { pattern: '/imports', perm: 'import.run', render: () => <ImportsPage /> },
+  { pattern: '/codes', perm: 'code.print', render: () => <CodesPage /> },
+  { pattern: '/red-light', perm: 'rating.read', render: () => <RedLightScalesPage /> },
   { pattern: '/prices', perm: 'price.read', render: () => <PricesPage /> },
   { pattern: '/prices/lists/:id', perm: 'price.read', render: (p) => <PriceListPage id={Number(p.id)} /> },
   { pattern: '/alerts', perm: 'alert.read', render: () => <AlertsPage /> },
   { pattern: '/alerts/:id', perm: 'alert.read', render: (p) => <AlertDetailPage id={Number(p.id)} /> },
   { pattern: '/sales', perm: 'sale.read', render: () => <SalesPage /> },
   { pattern: '/devices', perm: 'device.read', render: () => <DevicesPage /> },
+  { pattern: '/credit', perm: 'credit.decide', render: () => <CreditPendingPage /> },
   { pattern: '/staff', perm: 'staff.manage', render: () => <StaffPage /> },
   { pattern: '/account', render: () => <AccountPage /> },
 ];
@@ -169,6 +187,8 @@ function Shell() {
       break;
     }
   }
+  // A merchant's own account sees its own pages only: no previews of back-office sections.
+  const isMerchant = can('merchant.self');
   const isActive = (to: string) => (to === '/' ? loc.path === '/' : loc.path === to || loc.path.startsWith(to + '/'));
   return (
     <div className="shell">
@@ -182,7 +202,7 @@ function Shell() {
         </div>
         <nav>
           {NAV.map((g) => {
-            const items = g.items.filter((i) => i.soon || !i.perm || can(i.perm));
+            const items = g.items.filter((i) => (i.soon ? !isMerchant : !i.perm || can(i.perm)));
             if (!items.length) return null;
             return (
               <div className="nav-group" key={g.en}>
@@ -191,12 +211,16 @@ function Shell() {
                 </div>
                 {items.map((i) =>
                   i.soon ? (
-                    <span key={i.to} className="nav-item soon" aria-disabled="true" title="即将上线 Coming soon">
+                    <span key={i.to + i.en} className="nav-item soon" aria-disabled="true" title="即将上线 Coming soon">
                       {i.zh} <span className="en">{i.en}</span>
                       <em>即将上线</em>
                     </span>
+                  ) : i.external ? (
+                    <a key={i.to + i.en} href={i.to} target="_blank" rel="noopener" className="nav-item">
+                      {i.zh} <span className="en">{i.en} ↗</span>
+                    </a>
                   ) : (
-                    <Link key={i.to} to={i.to} className={`nav-item ${isActive(i.to) ? 'active' : ''}`}>
+                    <Link key={i.to + i.en} to={i.to} className={`nav-item ${isActive(i.to) ? 'active' : ''}`}>
                       {i.zh} <span className="en">{i.en}</span>
                     </Link>
                   ),
@@ -208,7 +232,17 @@ function Shell() {
       </aside>
       <div className="main">
         <header className="topbar">
-          <div className="topbar-title">市场监管后台 <span className="en">Back office</span></div>
+          <div className="topbar-title">
+            {isMerchant ? (
+              <>
+                商户服务 <span className="en">Merchant portal</span>
+              </>
+            ) : (
+              <>
+                市场监管后台 <span className="en">Back office</span>
+              </>
+            )}
+          </div>
           <div className="who" data-testid="who">
             <span className="who-name">{me.staff.displayName}</span>
             <span className="role">
@@ -235,6 +269,13 @@ function Shell() {
       </div>
     </div>
   );
+}
+
+/** The home page: a merchant's own credit for a merchant account, the overview for staff. */
+function Home() {
+  const { can } = useSession();
+  if (can('merchant.self')) return <MyCreditPage />;
+  return can('market.read') ? <HomePage /> : <Forbidden />;
 }
 
 function NotFound() {

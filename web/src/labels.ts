@@ -1,5 +1,6 @@
 /** Chinese-with-English labels for the API's fixed values. */
-import type { SaleFlag, VerificationStatus } from './types';
+import { CREDIT_EVENT_STATUSES, CREDIT_SOURCES, DEFAULT_RISK_POLICY, NOT_COUNTED_REASONS } from '../../src/modules/credit/credit.rules';
+import type { Light, RiskClass, SaleFlag, VerificationStatus } from './types';
 
 export type Label = { zh: string; en: string };
 export const both = (l: Label | undefined, fallback = '') => (l ? `${l.zh} ${l.en}` : fallback);
@@ -47,6 +48,30 @@ export const SALE_FLAG_LABELS: Record<SaleFlag, Label> = {
   unmapped_product: { zh: '未关联商品', en: 'Unmapped product' },
   expired_verification: { zh: '检定过期', en: 'Verification expired' },
 };
+
+/** A scale's light from consumer ratings (the server's LIGHT_LABELS in src/modules/feedback/rating.rules.ts). */
+export const LIGHT_LABELS: Record<Light, Label> = {
+  none: { zh: '评价不足', en: 'Not enough ratings' },
+  green: { zh: '绿灯', en: 'Green' },
+  yellow: { zh: '黄灯', en: 'Yellow' },
+  red: { zh: '红灯', en: 'Red' },
+};
+
+/** What a code's labels are called, by the API's path segment. */
+export const CODE_SUBJECT_LABELS = {
+  merchants: { zh: '商户码', en: 'Merchant code' },
+  scales: { zh: '电子秤码', en: 'Scale code' },
+  markets: { zh: '市场码', en: 'Market code' },
+} as const satisfies Record<string, Label>;
+
+// Credit words are the server's own (credit.rules.ts is pure data and rules with no imports, as auth.rules.ts is).
+/** 待核实 / 已确认 / 异议处理中 / 已撤销 / 已信用修复 */
+export const CREDIT_STATUS_LABELS: Record<string, Label> = CREDIT_EVENT_STATUSES;
+export const CREDIT_SOURCE_LABELS: Record<string, Label> = CREDIT_SOURCES;
+/** Why an event does not count in the score now. */
+export const NOT_COUNTED_LABELS: Record<string, Label> = NOT_COUNTED_REASONS;
+/** 信用风险分类 A–D with what each means for random inspections. */
+export const RISK_CLASS_LABELS: Record<RiskClass, { title: Label; description: Label }> = DEFAULT_RISK_POLICY.classes;
 
 export const TRANSPORT_LABELS: Record<string, Label> = {
   http: { zh: 'HTTP', en: 'HTTP' },

@@ -16,6 +16,8 @@ export interface Staff {
   cityId: number | null;
   officeId: number | null;
   marketIds: number[];
+  /** A merchant's own account: the merchant it speaks for; null for staff. */
+  merchantId: number | null;
   organisation: string;
   isDemo: boolean;
   isDisabled: boolean;
@@ -260,4 +262,152 @@ export interface CalibrationOrder {
   reason: string;
   issuedBy: number | null;
   issuedAt: string;
+}
+
+/** A subject's current signed QR code (src/modules/codes/codes.routes.ts); issued on first request. */
+export interface IssuedCode {
+  kind: 'merchant' | 'scale' | 'market' | 'prices';
+  subjectId: number;
+  /** 1 for the first code; each reissue adds one and revokes the one before. */
+  serial: number;
+  kid: string;
+  token: string;
+  /** What the QR code holds: the scan address. */
+  url: string;
+  /** Printed under the QR code so a consumer can compare it with the scan page (核对码). */
+  checkCode: string;
+  issuedOn: string;
+  issuedAt: string;
+}
+
+export type Light = 'none' | 'green' | 'yellow' | 'red';
+
+/** A red or yellow scale as GET /api/ratings/inspection ranks them (strongest evidence first). */
+export interface RankedScale {
+  scaleId: number;
+  serialNo: string;
+  light: 'red' | 'yellow';
+  lightLabel: { zh: string; en: string };
+  ratings: number;
+  inaccurate: number;
+  /** "中文 (English)", most decisive first. */
+  reasons: string[];
+  districtId: number;
+  marketId: number | null;
+  marketName: string | null;
+  merchantId: number | null;
+  merchantName: string | null;
+  stallNumber: string | null;
+  updatedAt: string;
+}
+
+/** One consumer rating of a scale (comment already screened and masked by the server). */
+export interface ScaleRating {
+  id: number;
+  at: string;
+  accurate: boolean;
+  stars: number;
+  comment: string | null;
+  fairWeightG: number | null;
+  receiptWeightG: number | null;
+  isSuspect: boolean;
+}
+
+/** The light's evidence as the server stores it (src/modules/feedback/rating.rules.ts LightEvidence, plus reasons); null before any rating. */
+export interface LightEvidence {
+  ratings?: number;
+  recentInaccurate?: number;
+  distinctSources?: number;
+  distinctInaccurateSources?: number;
+  posteriorMean?: number;
+  credibleLower?: number;
+  meanStars?: number | null;
+  reasons?: string[];
+}
+
+/** GET /api/scales/:id/ratings: newest first, at most 100. */
+export interface ScaleRatings {
+  scaleId: number;
+  light: Light;
+  evidence: LightEvidence | null;
+  ratings: ScaleRating[];
+}
+
+export type CreditEventStatus = 'proposed' | 'confirmed' | 'objected' | 'withdrawn' | 'repaired';
+export type RiskClass = 'A' | 'B' | 'C' | 'D';
+type Bilingual = { zh: string; en: string };
+
+/** A credit event as the API shows it (src/modules/credit/credit.routes.ts EventOut). */
+export interface CreditEvent {
+  id: number;
+  merchantId: number;
+  itemCode: string;
+  title: Bilingual | null;
+  /** Positive: bonus (加分); negative: deduction (扣分). */
+  points: number;
+  occurredAt: string;
+  source: string;
+  status: CreditEventStatus;
+  evidence: string;
+  reply: string | null;
+  objection: string | null;
+  repairOutcome: 'granted' | 'refused' | null;
+}
+
+/** GET /api/merchants/:id/credit and GET /api/me/credit: the score and exactly how it came about. */
+export interface CreditRecord {
+  merchantId: number;
+  score: number;
+  stars: number;
+  rulebookVersion: number;
+  riskClass: RiskClass | null;
+  underObjection: number;
+  explanation: Bilingual[];
+  counted: { eventId: number; itemCode: string; points: number; title: Bilingual; occurredOn: string; expiresOn: string; underObjection: boolean }[];
+  notCounted: { eventId: number; itemCode: string; reason: string }[];
+  events: CreditEvent[];
+  /** The pledge in force; null when none is signed (or it was withdrawn or broken). */
+  pledge: { signedBy: string; signedOn: string; text: Bilingual } | null;
+  history: { at: string; score: number; stars: number; cause: string }[];
+}
+
+/** GET /api/credit/pending: what awaits an inspector's decision. */
+export interface PendingCreditEvent {
+  id: number;
+  merchantId: number;
+  merchantName: string;
+  itemCode: string;
+  points: number;
+  status: CreditEventStatus;
+  occurredAt: string;
+  source: string;
+  evidence: string;
+  objection: string | null;
+  repairPending: boolean;
+  repairCommitment: string | null;
+}
+
+export interface RulebookItem {
+  code: string;
+  category: string;
+  title: Bilingual;
+  points: number;
+  evidenceRequired: Bilingual;
+  validForDays: number;
+  maxPerPeriod?: number | null;
+}
+
+/** GET /api/cities/:id/rulebook: the rulebook in force (信用评价标准及评分细则); the fields the app reads. */
+export interface RulebookInForce {
+  id: number;
+  version: number;
+  rulebook: {
+    version: string;
+    title: Bilingual;
+    categories: { code: string; title: Bilingual }[];
+    items: RulebookItem[];
+    starThresholds: { minScore: number; stars: number }[];
+    pledgeText: Bilingual;
+    objectionWindowDays: number;
+  };
 }

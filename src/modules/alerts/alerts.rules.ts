@@ -28,6 +28,7 @@ export const ALERT_TYPES = {
   scale_offline: { zh: '营业时间离线', en: 'Scale offline in business hours', severity: 'medium' },
   expired_verification_sale: { zh: '检定过期仍在交易', en: 'Sale on a scale with expired verification', severity: 'high' },
   red_light_scale: { zh: '红灯秤（消费者评价）', en: 'Red-light scale (consumer ratings)', severity: 'high' },
+  complaint_overdue: { zh: '消费投诉超期', en: 'Complaint past its statutory deadline', severity: 'medium' },
 } as const satisfies Record<string, { zh: string; en: string; severity: Severity }>;
 export type AlertType = keyof typeof ALERT_TYPES;
 export const ALERT_TYPE_KEYS = Object.keys(ALERT_TYPES) as AlertType[];

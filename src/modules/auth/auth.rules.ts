@@ -1,6 +1,6 @@
 /** Pure access rules: roles, what each may do, and how far its reach extends. No I/O. */
 
-export const ROLES = ['admin', 'city_bureau', 'office_inspector', 'market_manager', 'verification_institution', 'price_centre'] as const;
+export const ROLES = ['admin', 'city_bureau', 'office_inspector', 'market_manager', 'verification_institution', 'price_centre', 'merchant'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, { zh: string; en: string }> = {
@@ -10,6 +10,7 @@ export const ROLE_LABELS: Record<Role, { zh: string; en: string }> = {
   market_manager: { zh: '市场管理方', en: 'Market manager' },
   verification_institution: { zh: '检定机构', en: 'Verification institution' },
   price_centre: { zh: '价格监测中心', en: 'Price monitoring centre' },
+  merchant: { zh: '商户', en: 'Merchant' },
 };
 
 /** Who is acting, with the reach their role and posting give them. */
@@ -20,6 +21,8 @@ export interface Actor {
   role: Role;
   cityId: number | null;
   officeId: number | null;
+  /** A merchant's own account: the merchant it speaks for (and sees nothing else through staff routes). */
+  merchantId: number | null;
   reach: Reach;
   isDemo: boolean;
 }
@@ -77,6 +80,17 @@ export const PERMISSIONS = {
   'code.reissue': ['admin', 'city_bureau', 'office_inspector', 'market_manager'],
   'code.key': ['admin'],
   'rating.read': ['admin', 'city_bureau', 'office_inspector', 'market_manager'],
+  'credit.read': ['admin', 'city_bureau', 'office_inspector', 'market_manager'],
+  'credit.record': ['admin', 'city_bureau', 'office_inspector', 'market_manager'],
+  'credit.decide': ['admin', 'city_bureau', 'office_inspector'],
+  'rulebook.publish': ['admin', 'city_bureau'],
+  // Complaints are decided by a person of the supervision office: market managers neither see nor handle them.
+  'complaint.read': ['admin', 'city_bureau', 'office_inspector'],
+  'complaint.handle': ['admin', 'city_bureau', 'office_inspector'],
+  'penalty.read': ['admin', 'city_bureau', 'office_inspector', 'market_manager'],
+  'penalty.record': ['admin', 'city_bureau', 'office_inspector'],
+  // A merchant's own record: its credit events, replies, objections, repair, pledge, its scales' ratings.
+  'merchant.self': ['merchant'],
   'staff.manage': ['admin'],
   // The log spans every city; until entries carry a jurisdiction only the administrator reads it.
   'audit.read': ['admin'],

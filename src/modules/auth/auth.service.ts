@@ -20,6 +20,7 @@ export interface Staff {
   cityId: number | null;
   officeId: number | null;
   marketIds: number[];
+  merchantId: number | null;
   organisation: string;
   isDemo: boolean;
   isDisabled: boolean;
@@ -44,6 +45,7 @@ export function toStaff(row: repo.StaffRow, marketIds: number[]): Staff {
     cityId: row.city_id,
     officeId: row.office_id,
     marketIds,
+    merchantId: row.merchant_id,
     organisation: row.organisation,
     isDemo: row.is_demo,
     isDisabled: row.is_disabled,
@@ -59,6 +61,9 @@ async function reachOf(db: Db, row: repo.StaffRow): Promise<Reach> {
       return { kind: 'districts', districtIds: await repo.listOfficeDistrictIds(db, row.office_id!) };
     case 'market_manager':
       return { kind: 'markets', marketIds: await repo.listStaffMarketIds(db, row.id) };
+    case 'merchant':
+      // Nothing through the staff routes: a merchant reaches its own record through merchant.self routes.
+      return { kind: 'markets', marketIds: [] };
     default:
       return { kind: 'districts', districtIds: await repo.listCityDistrictIds(db, row.city_id!) };
   }
@@ -72,6 +77,7 @@ export async function actorOf(db: Db, row: repo.StaffRow): Promise<Actor> {
     role: row.role as Role,
     cityId: row.city_id,
     officeId: row.office_id,
+    merchantId: row.merchant_id,
     reach: await reachOf(db, row),
     isDemo: row.is_demo,
   };
@@ -230,6 +236,7 @@ export function createAuthService(db: Db, settings: AuthSettings) {
             role: input.role,
             city_id: input.role === 'admin' ? null : input.cityId ?? null,
             office_id: input.role === 'office_inspector' ? input.officeId ?? null : null,
+            merchant_id: input.role === 'merchant' ? input.merchantId ?? null : null,
             organisation: input.organisation ?? '',
             is_demo: input.isDemo ?? false,
           })
@@ -268,6 +275,7 @@ export function createAuthService(db: Db, settings: AuthSettings) {
             role: merged.role,
             city_id: merged.role === 'admin' ? null : merged.cityId,
             office_id: merged.role === 'office_inspector' ? merged.officeId : null,
+            merchant_id: merged.role === 'merchant' ? merged.merchantId ?? null : null,
             organisation: merged.organisation,
             is_disabled: merged.isDisabled,
             ...(patch.unlock ? { failed_logins: 0, locked_until: null } : {}),
@@ -315,6 +323,7 @@ export interface NewStaff {
   cityId?: number | null;
   officeId?: number | null;
   marketIds?: number[];
+  merchantId?: number | null;
   organisation?: string;
   isDemo?: boolean;
 }
@@ -325,13 +334,14 @@ export interface StaffPatch {
   cityId?: number | null;
   officeId?: number | null;
   marketIds?: number[];
+  merchantId?: number | null;
   organisation?: string;
   isDisabled?: boolean;
   unlock?: boolean;
   password?: string;
 }
 
-function staffProblems(s: { username: string; displayName: string; role: Role; cityId?: number | null; officeId?: number | null; marketIds?: number[] }) {
+function staffProblems(s: { username: string; displayName: string; role: Role; cityId?: number | null; officeId?: number | null; marketIds?: number[]; merchantId?: number | null }) {
   const problems: { field: string; message: string }[] = [];
   if (!/^[A-Za-z0-9_.-]{3,40}$/.test(s.username)) problems.push({ field: 'username', message: '用户名为3-40位字母、数字或 _ . - (username: 3-40 letters, digits, _ . -)' });
   if (!s.displayName.trim()) problems.push({ field: 'displayName', message: '姓名不能为空 (display name is required)' });
@@ -339,13 +349,18 @@ function staffProblems(s: { username: string; displayName: string; role: Role; c
   if (s.role !== 'admin' && !s.cityId) problems.push({ field: 'cityId', message: '须指定所属城市 (a city is required for this role)' });
   if (s.role === 'office_inspector' && !s.officeId) problems.push({ field: 'officeId', message: '监管所执法人员须指定监管所 (an inspector needs an office)' });
   if (s.role === 'market_manager' && !s.marketIds?.length) problems.push({ field: 'marketIds', message: '市场管理方须指定市场 (a market manager needs at least one market)' });
+  if (s.role === 'merchant' && !s.merchantId) problems.push({ field: 'merchantId', message: '商户账号须指定商户 (a merchant account needs its merchant)' });
   return problems;
 }
 
-async function checkPosting(trx: Parameters<typeof repo.findStaffById>[0], s: { role: Role; cityId?: number | null; officeId?: number | null; marketIds?: number[] }) {
+async function checkPosting(trx: Parameters<typeof repo.findStaffById>[0], s: { role: Role; cityId?: number | null; officeId?: number | null; marketIds?: number[]; merchantId?: number | null }) {
   if (s.role === 'admin') return;
   const city = await trx.selectFrom('city').select('id').where('id', '=', s.cityId!).executeTakeFirst();
   if (!city) throw invalid(`城市 ${s.cityId} 不存在 (unknown city)`, [{ field: 'cityId', message: '城市不存在 (unknown city)' }]);
+  if (s.role === 'merchant') {
+    const m = await trx.selectFrom('merchant').innerJoin('district', 'district.id', 'merchant.district_id').select('district.city_id').where('merchant.id', '=', s.merchantId!).executeTakeFirst();
+    if (!m || m.city_id !== s.cityId) throw invalid(`商户 ${s.merchantId} 不属于该城市 (merchant not in city ${s.cityId})`, [{ field: 'merchantId', message: '商户不存在或不属于该城市 (unknown merchant for this city)' }]);
+  }
   if (s.role === 'office_inspector') {
     const office = await trx.selectFrom('office').select('city_id').where('id', '=', s.officeId!).executeTakeFirst();
     if (!office || office.city_id !== s.cityId) throw invalid(`监管所 ${s.officeId} 不属于该城市 (office not in city ${s.cityId})`, [{ field: 'officeId', message: '监管所不属于该城市 (unknown office for this city)' }]);

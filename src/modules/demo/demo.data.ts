@@ -239,6 +239,16 @@ export const DEMO_STAFF: readonly DemoStaff[] = [
     organisation: '三亚新鸿港市场管理有限公司',
     label: '新鸿港市场管理方 · Xinhonggang market manager',
   },
+  {
+    username: 'xinhonggang_merchant',
+    displayName: '新鸿港市场第一户商户（演示）',
+    role: 'merchant',
+    cityCode: SANYA,
+    // The account speaks for the first merchant of this market (by stall).
+    marketKeys: ['xinhonggang'],
+    organisation: '',
+    label: '新鸿港市场商户 · Merchant at Xinhonggang',
+  },
   { username: 'sanya_metrology', displayName: '三亚市计量测试所（演示）', role: 'verification_institution', cityCode: SANYA, organisation: SANYA_INSTITUTION, label: '三亚市计量测试所 · Sanya verification institution' },
   { username: 'sanya_price', displayName: '三亚市价格监测中心（演示）', role: 'price_centre', cityCode: SANYA, organisation: '三亚市价格监测中心', label: '三亚市价格监测中心 · Sanya price monitoring centre' },
   { username: 'xiamen_bureau', displayName: '厦门市市场监管局（演示）', role: 'city_bureau', cityCode: XIAMEN, organisation: '厦门市市场监督管理局', label: '厦门市市场监管局 · Xiamen city bureau' },

@@ -129,7 +129,12 @@ async function writeDemo(ctx: AppContext, data: DemoData): Promise<Record<string
   const staffIds: Record<string, number> = { [adminSpec.username]: adminId };
   for (const spec of data.staff) {
     if (spec === adminSpec) continue;
-    const ids = { cityId: spec.cityCode ? cityIds[spec.cityCode]! : null, officeId: spec.officeName ? officeIds[`${spec.cityCode}/${spec.officeName}`]! : null, marketIds: spec.marketKeys?.map((k) => marketIds[k]!) ?? [] };
+    const ids = { cityId: spec.cityCode ? cityIds[spec.cityCode]! : null, officeId: spec.officeName ? officeIds[`${spec.cityCode}/${spec.officeName}`]! : null, marketIds: spec.marketKeys?.map((k) => marketIds[k]!) ?? [], merchantId: null as number | null };
+    if (spec.role === 'merchant') {
+      const first = data.merchants.find((m) => m.marketKey === spec.marketKeys![0] && m.status === 'operating');
+      ids.merchantId = merchantIds.get(first!.key)!;
+      ids.marketIds = [];
+    }
     staffIds[spec.username] = (await auth.createStaff(admin, staffInput(spec, ids))).id;
     counts.staff++;
   }
@@ -148,7 +153,7 @@ async function writeDemo(ctx: AppContext, data: DemoData): Promise<Record<string
   return counts;
 }
 
-function staffInput(spec: DemoStaff, ids: { cityId?: number | null; officeId?: number | null; marketIds?: number[] }) {
+function staffInput(spec: DemoStaff, ids: { cityId?: number | null; officeId?: number | null; marketIds?: number[]; merchantId?: number | null }) {
   return {
     username: spec.username,
     displayName: spec.displayName,
@@ -157,6 +162,7 @@ function staffInput(spec: DemoStaff, ids: { cityId?: number | null; officeId?: n
     cityId: ids.cityId ?? null,
     officeId: ids.officeId ?? null,
     marketIds: ids.marketIds ?? [],
+    merchantId: ids.merchantId ?? null,
     organisation: spec.organisation,
     isDemo: true,
   };

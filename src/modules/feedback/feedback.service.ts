@@ -13,8 +13,8 @@ import { notFound } from '../../shared/errors.js';
 import type { Finding } from '../alerts/index.js';
 import type { Actor } from '../auth/index.js';
 import { reachFilter } from '../../db/reach.js';
-import { screenComment } from './comment.rules.js';
-import { decideRatingAdmission, detectBurst, LIGHT_LABELS, rankForInspection, scaleLight, type Bilingual, type Light, type LightEvidence, type ScaleRating, type Stars } from './rating.rules.js';
+import { COMMENT_MAX_CHARS, COMMENT_MESSAGES, screenComment } from './comment.rules.js';
+import { ADMISSION_MESSAGES, decideRatingAdmission, detectBurst, LIGHT_LABELS, rankForInspection, scaleLight, type Bilingual, type Light, type LightEvidence, type ScaleRating, type Stars } from './rating.rules.js';
 
 export interface RatingInput {
   scaleId: number;
@@ -33,9 +33,20 @@ export interface RatingInput {
 
 export type RatingOutcome =
   | { status: 'thanks'; light: Light }
-  | { status: 'limited'; retryAfterS: number; message: Bilingual }
-  | { status: 'screened'; message: Bilingual }
-  | { status: 'invalid'; message: Bilingual };
+  | { status: 'limited'; reason: RatingReason; retryAfterS: number; message: Bilingual }
+  | { status: 'screened'; reason: RatingReason; message: Bilingual }
+  | { status: 'invalid'; reason: RatingReason; message: Bilingual };
+
+/** Why a rating was not taken, by a stable code the scan page turns back into words. */
+export const RATING_REASONS: Record<string, Bilingual> = {
+  ...ADMISSION_MESSAGES,
+  too_long: COMMENT_MESSAGES.too_long(COMMENT_MAX_CHARS + 1),
+  abusive: COMMENT_MESSAGES.abusive,
+  contains_link: COMMENT_MESSAGES.contains_link,
+  stars: { zh: '请选择1到5星。', en: 'Choose one to five stars.' },
+  weight: { zh: '重量须为1到1,000,000之间的整数克数。', en: 'Weights are whole grams between 1 and 1,000,000.' },
+};
+export type RatingReason = keyof typeof RATING_REASONS;
 
 
 /** How far back ratings count towards a light (older ones have decayed to nothing). */
@@ -88,15 +99,15 @@ export function createFeedbackService(db: Db, opts: { alerts: { raiseIn: (trx: T
   return {
     /** Takes one consumer's rating, or says plainly why not. Never throws on bad input. */
     async rate(input: RatingInput): Promise<RatingOutcome> {
-      if (!Number.isInteger(input.stars) || input.stars < 1 || input.stars > 5) return { status: 'invalid', message: { zh: '请选择1到5星。', en: 'Choose one to five stars.' } };
+      if (!Number.isInteger(input.stars) || input.stars < 1 || input.stars > 5) return { status: 'invalid', reason: 'stars', message: RATING_REASONS.stars! };
       for (const w of [input.fairWeightG, input.receiptWeightG])
         if (w !== null && w !== undefined && (!Number.isInteger(w) || w <= 0 || w > 1_000_000))
-          return { status: 'invalid', message: { zh: '重量须为1到1,000,000之间的整数克数。', en: 'Weights are whole grams between 1 and 1,000,000.' } };
+          return { status: 'invalid', reason: 'weight', message: RATING_REASONS.weight! };
       let comment: string | null = null;
       let masked: string[] = [];
       if (input.comment && input.comment.trim()) {
         const screened = screenComment(input.comment);
-        if (!screened.ok) return { status: 'screened', message: screened.message };
+        if (!screened.ok) return { status: 'screened', reason: screened.reason, message: screened.message };
         comment = screened.text || null;
         masked = [...screened.masked];
       }
@@ -122,7 +133,7 @@ export function createFeedbackService(db: Db, opts: { alerts: { raiseIn: (trx: T
           recentFromDeviceOnScale: fromDevice.filter((r) => r.scale_id === scale.id).map((r) => r.at),
           recentFromNetwork: fromNetwork.map((r) => r.at),
         });
-        if (!admission.admit) return { status: 'limited' as const, retryAfterS: admission.retryAfterS, message: admission.message };
+        if (!admission.admit) return { status: 'limited' as const, reason: admission.reason, retryAfterS: admission.retryAfterS, message: admission.message };
 
         await trx
           .insertInto('scale_rating')

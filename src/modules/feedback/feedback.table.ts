@@ -27,7 +27,15 @@ export interface ScaleLightTable {
   updated_at: Timestamp;
 }
 
+/** The step of a complaint whose overdue alert went out (migration 0009); the complaint tables are in credit.table.ts. */
+export interface ComplaintOverdueAlertTable {
+  complaint_id: number;
+  step: string;
+  alerted_at: Timestamp;
+}
+
 export interface FeedbackTables {
   scale_rating: ScaleRatingTable;
   scale_light: ScaleLightTable;
+  complaint_overdue_alert: ComplaintOverdueAlertTable;
 }

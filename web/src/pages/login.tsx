@@ -33,7 +33,7 @@ export function LoginPage({ notice, onSignedIn }: { notice: string | null; onSig
           </div>
         </div>
         <h2>
-          工作人员登录 <span className="en">Staff sign-in</span>
+          工作人员 / 商户登录 <span className="en">Staff and merchant sign-in</span>
         </h2>
         {notice && <Notice>{notice}</Notice>}
         <ErrorBox message={error} />

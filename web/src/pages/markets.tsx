@@ -7,6 +7,7 @@ import { Link, navigate, pageOf, setQuery, useLocation } from '../router';
 import { useSession } from '../session';
 import type { Market, Merchant, Paged, Scale, Stall } from '../types';
 import { EmptyRow, ErrorBox, Facts, Field, FormActions, Loading, PageHeader, Pager, Panel, VerificationBadge } from '../ui';
+import { MarketCodes } from './codes';
 
 /** Markets: search by name or address, filter by district, page through. */
 export function MarketsPage() {
@@ -114,6 +115,7 @@ export function MarketDetailPage({ id }: { id: number }) {
           ]}
         />
       </Panel>
+      {can('code.print') && <MarketCodes market={m} />}
       <StallsPanel marketId={id} canWrite={can('stall.write')} />
       {can('merchant.read') && (
         <Panel

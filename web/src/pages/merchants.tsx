@@ -7,6 +7,8 @@ import { Link, navigate, pageOf, setQuery, useLocation } from '../router';
 import { useSession } from '../session';
 import type { Camera, Merchant, Paged, Scale } from '../types';
 import { EmptyRow, ErrorBox, Facts, Field, FormActions, Loading, PageHeader, Pager, Panel } from '../ui';
+import { CodePanel } from './codes';
+import { MerchantCreditPanel } from './credit';
 import { ScaleMiniTable } from './markets';
 import { RecentSalesPanel } from './sales';
 
@@ -108,7 +110,7 @@ function StatusTag({ status }: { status: string }) {
   return <span className={`tag tag-${status}`}>{both(MERCHANT_STATUS_LABELS[status], status)}</span>;
 }
 
-/** One merchant: its record, its scales, its recent sales and its cameras. */
+/** One merchant: its record, its credit, its scales, its recent sales and its cameras. */
 export function MerchantDetailPage({ id }: { id: number }) {
   const { can } = useSession();
   const vocab = useVocabulary();
@@ -153,6 +155,8 @@ export function MerchantDetailPage({ id }: { id: number }) {
           ]}
         />
       </Panel>
+      {can('credit.read') && <MerchantCreditPanel merchantId={id} cityId={m.cityId} />}
+      {can('code.print') && <CodePanel subject="merchants" id={id} />}
       {can('scale.read') && (
         <Panel
           title="电子秤"

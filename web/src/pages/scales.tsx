@@ -7,7 +7,9 @@ import { Link, navigate, pageOf, setQuery, useLocation } from '../router';
 import { useSession } from '../session';
 import type { Assignment, Merchant, Paged, Scale, VerificationRecord } from '../types';
 import { EmptyRow, ErrorBox, Facts, Field, FormActions, Loading, Modal, PageHeader, Pager, Panel, VerificationBadge } from '../ui';
+import { CodePanel } from './codes';
 import { ScaleIotPanels } from './devices';
+import { ScaleRatingsPanel } from './ratings';
 
 /** Scales: search, filter by verification status (expired red, expiring amber) and market. */
 export function ScalesPage() {
@@ -166,6 +168,8 @@ export function ScaleDetailPage({ id }: { id: number }) {
           />
         </Panel>
       </div>
+      {can('code.print') && <CodePanel subject="scales" id={id} />}
+      {can('rating.read') && <ScaleRatingsPanel scaleId={id} />}
       <ScaleIotPanels scale={s} />
       <Panel title="强制检定记录" en="Mandatory verification records">
         <ErrorBox error={verifications.error} />

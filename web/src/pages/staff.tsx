@@ -1,12 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, qs, useGet } from '../api';
-import { changed, fieldId, numberOrUndefined, useForm } from '../form';
+import { changed, errorId, fieldId, numberOrUndefined, useForm } from '../form';
 import { both } from '../labels';
-import { useMarkets } from '../options';
+import { MerchantPicker, useMarkets } from '../options';
 import { ROLES, ROLE_LABELS, type Role } from '../permissions';
-import { pageOf, setQuery, useLocation } from '../router';
+import { Link, pageOf, setQuery, useLocation } from '../router';
 import { useSession } from '../session';
-import type { City, Paged, Staff } from '../types';
+import type { City, Merchant, Paged, Staff } from '../types';
 import { EmptyRow, ErrorBox, Field, FormActions, Loading, Modal, PageHeader, Pager } from '../ui';
 
 type Dialog = { kind: 'create' } | { kind: 'edit'; staff: Staff } | { kind: 'password'; staff: Staff };
@@ -42,6 +42,13 @@ export function StaffPage() {
     const office = city?.offices.find((o) => o.id === s.officeId);
     return [city?.name, office?.name, s.marketIds.length ? `${s.marketIds.length} 个市场 markets` : '', s.organisation].filter(Boolean).join(' · ');
   };
+  const merchantLink = (s: Staff) =>
+    s.merchantId ? (
+      <>
+        {' · '}
+        <Link to={`/merchants/${s.merchantId}`}>商户 #{s.merchantId} Merchant</Link>
+      </>
+    ) : null;
 
   return (
     <>
@@ -86,7 +93,10 @@ export function StaffPage() {
               <td className="mono">{s.username}</td>
               <td>{s.displayName}</td>
               <td>{both(ROLE_LABELS[s.role], s.role)}</td>
-              <td>{posting(s)}</td>
+              <td>
+                {posting(s)}
+                {merchantLink(s)}
+              </td>
               <td>
                 {s.isDisabled ? (
                   <span className="badge v-unverified">已停用 Disabled</span>
@@ -173,7 +183,7 @@ export function StaffPage() {
   );
 }
 
-type StaffValues = { username: string; displayName: string; password: string; role: Role; cityId: string; officeId: string; marketIds: string[]; organisation: string };
+type StaffValues = { username: string; displayName: string; password: string; role: Role; cityId: string; officeId: string; marketIds: string[]; merchantId: string; organisation: string };
 
 function StaffForm({ staff, cities, onDone }: { staff?: Staff; cities: City[]; onDone: (s: Staff) => void }) {
   const { markets } = useMarkets();
@@ -185,6 +195,7 @@ function StaffForm({ staff, cities, onDone }: { staff?: Staff; cities: City[]; o
     cityId: staff?.cityId ? String(staff.cityId) : '',
     officeId: staff?.officeId ? String(staff.officeId) : '',
     marketIds: (staff?.marketIds ?? []).map(String),
+    merchantId: staff?.merchantId ? String(staff.merchantId) : '',
     organisation: staff?.organisation ?? '',
   };
   const f = useForm<StaffValues>(original);
@@ -193,6 +204,23 @@ function StaffForm({ staff, cities, onDone }: { staff?: Staff; cities: City[]; o
   const needsCity = v.role !== 'admin';
   const needsOffice = v.role === 'office_inspector';
   const needsMarkets = v.role === 'market_manager';
+  const needsMerchant = v.role === 'merchant';
+  // The merchant an account speaks for, shown by name; loaded when editing an existing merchant account.
+  const [merchant, setMerchant] = useState<Merchant | null>(null);
+  const current = useGet<Merchant>(staff?.merchantId ? `/api/merchants/${staff.merchantId}` : null);
+  useEffect(() => {
+    if (current.data) setMerchant(current.data);
+  }, [current.data]);
+  const pickMerchant = (m: Merchant | null) => {
+    setMerchant(m);
+    f.set('merchantId', m ? String(m.id) : '');
+    // A merchant account belongs to its merchant's city; a new one is named after the merchant unless named already.
+    if (m) {
+      f.set('cityId', String(m.cityId));
+      f.set('officeId', '');
+      if (!v.displayName.trim()) f.set('displayName', m.name);
+    }
+  };
 
   const posting = (x: StaffValues) => ({
     displayName: x.displayName,
@@ -200,6 +228,7 @@ function StaffForm({ staff, cities, onDone }: { staff?: Staff; cities: City[]; o
     cityId: x.role !== 'admin' ? (numberOrUndefined(x.cityId) ?? null) : null,
     officeId: x.role === 'office_inspector' ? (numberOrUndefined(x.officeId) ?? null) : null,
     marketIds: x.role === 'market_manager' ? x.marketIds.map(Number) : [],
+    merchantId: x.role === 'merchant' ? (numberOrUndefined(x.merchantId) ?? null) : null,
     organisation: x.organisation,
   });
   const submit = async (e: FormEvent) => {
@@ -280,6 +309,11 @@ function StaffForm({ staff, cities, onDone }: { staff?: Staff; cities: City[]; o
                 </label>
               ))}
           </div>
+        </Field>
+      )}
+      {needsMerchant && (
+        <Field label="商户" en="Merchant" name="merchantId" error={f.errors.merchantId} wide required hint="商户账号只能查看和处理本商户的信用记录 (a merchant account sees and answers its own credit record only)">
+          <MerchantPicker id={fieldId('merchantId')} value={merchant} onChange={pickMerchant} invalid={!!f.errors.merchantId} describedBy={f.errors.merchantId ? errorId('merchantId') : undefined} />
         </Field>
       )}
       <Field label="所属机构" en="Organisation" name="organisation" error={f.errors.organisation} wide>
