@@ -2,6 +2,10 @@
  * Operator commands:
  *   create-admin --username NAME [--display-name NAME]   password from MASHANG_ADMIN_PASSWORD or typed (hidden)
  *   audit-verify                                          re-computes the audit hash chain; exit 1 where it breaks
+ *   verify-code CODE [--keys FILE]                        is a scanned code (URL or token) genuine, revoked or forged?
+ *       With --keys (the JSON of GET /api/open/v1/code-keys) it works offline, signature only; without,
+ *       it asks this platform's database, which also knows whether the code was replaced.
+ *       Exit 0 valid, 1 revoked / forged / not issued, 2 usage.
  */
 import { parseArgs } from 'node:util';
 import readline from 'node:readline';
@@ -9,6 +13,8 @@ import pino from 'pino';
 import { ConfigError, loadConfig } from './config/config.js';
 import { createContext } from './context.js';
 import { verifyAuditChain } from './modules/audit/index.js';
+import { importKeyring, verifyToken, type PublishedKey } from './modules/codes/index.js';
+import fs from 'node:fs';
 
 async function readHidden(prompt: string): Promise<string> {
   if (!process.stdin.isTTY) {
@@ -37,8 +43,36 @@ async function readHidden(prompt: string): Promise<string> {
   });
 }
 
+/** Offline: the signature against a published keyring, no database. */
+function verifyOffline(code: string, keysFile: string): number {
+  let keys: PublishedKey[];
+  try {
+    const parsed = JSON.parse(fs.readFileSync(keysFile, 'utf8')) as { keys?: PublishedKey[] } | PublishedKey[];
+    keys = Array.isArray(parsed) ? parsed : (parsed.keys ?? []);
+  } catch (e) {
+    console.error(`cannot read keys from ${keysFile}: ${(e as Error).message}`);
+    return 2;
+  }
+  const r = verifyToken(code, importKeyring(keys));
+  if (r.status === 'valid') {
+    console.log(`VALID 真码: ${r.kind} ${r.subjectId}, serial ${r.serial}, issued ${r.issuedOn}, check code ${r.checkCode}, signed by key ${r.kid}${r.keyRetired ? ' (retired key)' : ''}`);
+    console.log('  (offline check: the signature is genuine; whether it was replaced since is known only to the platform)');
+    return 0;
+  }
+  console.log(`${r.status.toUpperCase()} ${r.status === 'malformed' ? '无法识别' : '伪造或密钥未知'}: ${r.reason}`);
+  return 1;
+}
+
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
+  if (command === 'verify-code') {
+    const { values, positionals } = parseArgs({ args: rest, options: { keys: { type: 'string' } }, allowPositionals: true });
+    if (positionals.length !== 1) {
+      console.error('usage: npm run cli -- verify-code <code URL or token> [--keys keys.json]');
+      return 2;
+    }
+    if (values.keys) return verifyOffline(positionals[0]!, values.keys);
+  }
   let loaded;
   try {
     loaded = loadConfig();
@@ -71,7 +105,20 @@ async function main() {
       console.error(`audit chain BROKEN at entry ${r.break.seq} (${r.break.kind}): ${r.break.message}; ${r.entries} entries verified before it`);
       return 1;
     }
-    console.error('usage: tsx src/cli.ts create-admin --username NAME | audit-verify');
+    if (command === 'verify-code') {
+      const r = await ctx.codes.resolve(rest.find((a) => !a.startsWith('--')) ?? '');
+      if (r.status === 'valid') {
+        console.log(`VALID 真码: ${r.code.kind} ${r.code.subjectId}, serial ${r.code.serial}, issued ${r.code.issuedOn}, check code ${r.code.checkCode}, signed by key ${r.code.kid}${r.keyRetired ? ' (retired key)' : ''}`);
+        return 0;
+      }
+      if (r.status === 'revoked') {
+        console.log(`REVOKED 此码已作废: ${r.code.kind} ${r.code.subjectId} serial ${r.code.serial} (check code ${r.code.checkCode}) was replaced on ${r.revokedAt}${r.current ? `; the current code is serial ${r.current.serial}, check code ${r.current.checkCode}` : ''}`);
+        return 1;
+      }
+      console.log(`${r.status.toUpperCase()}: ${r.reason}`);
+      return 1;
+    }
+    console.error('usage: tsx src/cli.ts create-admin --username NAME | audit-verify | verify-code CODE [--keys FILE]');
     return 2;
   } catch (e) {
     console.error(e instanceof Error ? e.message : e);

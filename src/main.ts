@@ -2,6 +2,7 @@
  * Composition root: environment → validated config → context (database, services) → HTTP.
  * `npm start` runs this on the embedded defaults: PGlite in ./data, demo city loaded on first start.
  */
+import { startUpkeep } from './upkeep.js';
 import net from 'node:net';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config/config.js';
@@ -64,6 +65,7 @@ async function main() {
   }
   ctx.sweeper.start();
   ctx.complaintSweeper.start();
+  const upkeep = startUpkeep(ctx);
   // Demo mode: some of the demo city's IoT scales sell over MQTT, so the platform is alive (MASHANG_SIMULATE=false: not).
   const simulation = config.demo && config.simulate ? await startDemoSimulation(ctx, { mqttUrl: config.mqtt.kind === 'embedded' ? localMqttUrl(config.http.host, config.mqtt.port) : secrets.mqttUrl! }) : null;
 
@@ -107,6 +109,7 @@ async function main() {
     await mqtt.close().catch((err) => logger.warn({ err }, 'mqtt close'));
     await app.close();
     await ctx.sweeper.stop();
+    await upkeep.stop();
     await ctx.complaintSweeper.stop();
     await ctx.dbHandle.close();
     logger.info('stopped');

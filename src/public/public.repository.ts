@@ -144,8 +144,9 @@ export async function loadMarketView(db: Db, id: number, q: string, today: strin
   ).rows[0];
   if (!r) return null;
   const merchants = (
-    await sql<{ id: number; name: string; stall: string | null; trade: string | null; categories: string[] }>`
-      select m.id, m.name, st.number as stall, st.trade, m.categories from merchant m left join stall st on st.id = m.stall_id
+    await sql<{ id: number; name: string; stall: string | null; trade: string | null; categories: string[]; stars: number | null }>`
+      select m.id, m.name, st.number as stall, st.trade, m.categories, mc.stars from merchant m left join stall st on st.id = m.stall_id
+        left join merchant_credit mc on mc.merchant_id = m.id
        where m.market_id = ${id} and m.status <> 'closed' order by st.number nulls last, m.name`.execute(db)
   ).rows;
   const scales = await scalesWhere(db, 'market_id', id);
@@ -160,7 +161,7 @@ export async function loadMarketView(db: Db, id: number, q: string, today: strin
     district: r.district,
     city: r.city,
     q,
-    merchants: ms.slice(0, MARKET_LIST_MAX.merchants).map((m) => ({ name: m.name, stallNumber: m.stall, trade: m.trade, stars: null, href: merchantHref(m.id) })),
+    merchants: ms.slice(0, MARKET_LIST_MAX.merchants).map((m) => ({ name: m.name, stallNumber: m.stall, trade: m.trade, stars: m.stars, href: merchantHref(m.id) })),
     scales: ss.slice(0, MARKET_LIST_MAX.scales).map((s) => ({
       serialNo: s.serial_no,
       model: s.model,

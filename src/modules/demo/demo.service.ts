@@ -150,6 +150,49 @@ async function writeDemo(ctx: AppContext, data: DemoData): Promise<Record<string
   }
   // Controlled prices and the merchants' PLU mappings, published by each city's price centre.
   Object.assign(counts, await loadPricingDemo(ctx.pricing, db, admin));
+  Object.assign(counts, await loadCreditDemo(ctx, data, merchantIds, staffIds, scaleIds));
+  return counts;
+}
+
+/**
+ * A lived-in record: inspectors' findings and a manager's evaluations on some merchants, pledges
+ * signed by about a third, consumers' ratings on a few scales (one of them a red-light scale), then
+ * every merchant scored. Deterministic: the same demo every time.
+ */
+async function loadCreditDemo(ctx: AppContext, data: DemoData, merchantIds: Map<string, number>, staffIds: Record<string, number>, scaleIds: number[]) {
+  const db = ctx.dbHandle.db;
+  const inspector = await byOf(db, staffIds['jiyang_inspector']!);
+  const manager = await byOf(db, staffIds['xinhonggang_manager']!);
+  const counts = { creditEvents: 0, pledges: 0, ratings: 0 };
+  const sanya = data.merchants.filter((m) => m.marketKey === 'xinhonggang' && m.status === 'operating');
+  const day = 86_400_000;
+  for (const [i, m] of sanya.entries()) {
+    const merchantId = merchantIds.get(m.key)!;
+    if (i % 3 === 0) {
+      const me = { actor: { ...inspector.actor, role: 'merchant' as const, merchantId, reach: { kind: 'markets' as const, marketIds: [] } }, requestId: 'demo' };
+      await ctx.credit.signPledge(me, m.legalRep);
+      counts.pledges++;
+    }
+    const findings: [string, number][] = i % 7 === 1 ? [['PRC-01', 40], ['MET-04', 120]] : i % 11 === 2 ? [['CAP-01', 20]] : i % 5 === 3 ? [['HON-01', 60]] : [];
+    for (const [itemCode, daysAgo] of findings) {
+      await ctx.credit.recordEvent(itemCode.startsWith('HON') ? manager : inspector, { merchantId, itemCode, occurredAt: new Date(Date.now() - daysAgo * day), evidence: `现场检查笔录 演示-${i}-${itemCode}` });
+      counts.creditEvents++;
+    }
+  }
+  // Ratings: the first scale of the market rated well, one inaccurate enough to turn red.
+  const rate = async (scaleId: number, n: number, inaccurate: number) => {
+    for (let k = 0; k < n; k++) {
+      const bad = k < inaccurate;
+      await ctx.feedback.rate({ scaleId, accurate: !bad, stars: bad ? 2 : 5, deviceId: `demo-device-${scaleId}-${k}`, ip: `10.${scaleId % 250}.${k}.7`, ...(bad && k % 3 === 0 ? { fairWeightG: 900, receiptWeightG: 1000 } : {}) });
+      counts.ratings++;
+    }
+  };
+  const marketScales = data.scales.map((s, i) => ({ s, id: scaleIds[i]! })).filter(({ s }) => sanya.some((m) => m.key === s.merchantKey));
+  if (marketScales[0]) await rate(marketScales[0].id, 8, 0);
+  if (marketScales[1]) await rate(marketScales[1].id, 14, 10);
+  if (marketScales[2]) await rate(marketScales[2].id, 6, 2);
+  const cities = await db.selectFrom('city').select('id').execute();
+  for (const c of cities) await ctx.credit.rescoreCity(c.id, 'demo');
   return counts;
 }
 
