@@ -44,7 +44,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     trustProxy: ctx.config.http.trustProxy,
     bodyLimit: 1024 * 1024,
     // A code URL's token is about 130 characters (docs/codes.md).
-    maxParamLength: 300,
+    routerOptions: { maxParamLength: 300 },
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   });
   app.addHook('onSend', async (req, reply) => {

@@ -90,7 +90,7 @@ export async function loadMerchantView(db: Db, id: number, today: string): Promi
     penalties: [],
     scales: scales.map((s) => ({ serialNo: s.serial_no, manufacturer: s.manufacturer, model: s.model, verification: verificationOf(s, today), light: lightOf(s), href: scaleHref(s.id) })),
     complainHref: null,
-    deps: [`merchant:${id}`, ...(r.market_id ? [`market:${r.market_id}`] : [])],
+    deps: [`merchant:${id}`, ...(r.market_id ? [`market-row:${r.market_id}`] : [])],
   };
 }
 
@@ -129,7 +129,7 @@ export async function loadScaleView(db: Db, id: number, today: string): Promise<
     verification: verificationOf(r, today),
     light: lightOf(r),
     complainHref: null,
-    deps: [`scale:${id}`, ...(r.merchant_id ? [`merchant:${r.merchant_id}`] : []), ...(r.market_id ? [`market:${r.market_id}`] : [])],
+    deps: [`scale:${id}`, ...(r.merchant_id ? [`merchant:${r.merchant_id}`] : []), ...(r.market_id ? [`market-row:${r.market_id}`] : [])],
   };
 }
 

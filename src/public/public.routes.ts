@@ -51,32 +51,71 @@ export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps
   app.addHook('onClose', async () => stopListening());
 
   const ctxOf = (lang: Lang, path: string, extra: Partial<PageContext> = {}): PageContext => ({ lang, path, now: new Date(), timeZone: timezone, ...extra });
-  const today = () => calendarDate(new Date(), timezone);
+  // The city's calendar day, part of every cache key (verification states and credit move with it);
+  // worked out at most once a second rather than per request.
+  let day = calendarDate(new Date(), timezone);
+  let dayCheckedAt = Date.now();
+  const today = () => {
+    const now = Date.now();
+    if (now - dayCheckedAt > 1000) {
+      day = calendarDate(new Date(now), timezone);
+      dayCheckedAt = now;
+    }
+    return day;
+  };
+
+  const BASE_HEADERS = {
+    'content-type': 'text/html; charset=utf-8',
+    vary: 'accept-encoding',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  };
+  const wantsGzip = (req: FastifyRequest) => String(req.headers['accept-encoding'] ?? '').includes('gzip');
 
   function send(req: FastifyRequest, reply: FastifyReply, page: CachedPage, cacheable = true) {
     reply
       .status(page.status)
-      .type('text/html; charset=utf-8')
+      .headers(BASE_HEADERS)
       .header('cache-control', cacheable ? 'public, max-age=0, must-revalidate' : 'no-store')
-      .header('etag', page.etag)
-      .header('vary', 'accept-encoding')
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+      .header('etag', page.etag);
     if (cacheable && req.headers['if-none-match'] === page.etag) return reply.status(304).send();
-    if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(page.gzip);
+    if (wantsGzip(req)) return reply.header('content-encoding', 'gzip').send(page.gzip);
     return reply.send(page.html);
   }
 
+  /** One render per key at a time: a page just dropped is rendered once however many ask for it. */
+  const rendering = new Map<string, Promise<CachedPage | null>>();
   /** Renders through the cache: `key` names the variant, the render says which records it shows. */
   async function cached(key: string, render: () => Promise<Rendered>): Promise<CachedPage | null> {
     const hit = cache.get(key);
     if (hit) return hit;
-    const since = cache.mark();
-    const r = await render();
-    if (!r) return null;
-    cache.set(key, r.deps, r.page, since);
-    return r.page;
+    let p = rendering.get(key);
+    if (!p) {
+      const since = cache.mark();
+      p = render()
+        .then((r) => {
+          if (!r) return null;
+          cache.set(key, r.deps, r.page, since);
+          return r.page;
+        })
+        .finally(() => rendering.delete(key));
+      rendering.set(key, p);
+    }
+    return p;
   }
+
+  // A scan of a cached page is answered before routing, auth and validation: the page is already
+  // rendered, compressed and tagged. Anything else (a query beyond ?lang=en, a miss) goes on as usual.
+  const HIT = /^\/(?:p\/(merchants|scales|markets)\/(\d{1,15})|[Cc]\/([A-Za-z2-7]{1,200}))(?:\?lang=(en|zh))?$/;
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'GET') return;
+    const m = HIT.exec(req.url);
+    if (!m) return;
+    const lang = m[4] === 'en' ? 'en' : 'zh';
+    const key = m[3] ? `code:${m[3].toUpperCase()}:${lang}:${today()}` : `${m[1] === 'merchants' ? 'merchant' : m[1] === 'scales' ? 'scale' : 'market'}:${m[2]}:${lang}:${today()}`;
+    const page = cache.get(key);
+    if (page) return send(req, reply, page);
+  });
 
   const notice = (lang: Lang, path: string, kind: Parameters<typeof renderNoticePage>[0]['kind'], status: number, extra: Omit<Parameters<typeof renderNoticePage>[0], 'kind'> = {}, checkCode?: string) =>
     preparePage(renderNoticePage({ kind, ...extra }, ctxOf(lang, path, checkCode ? { checkCode } : {})), status);

@@ -15,7 +15,10 @@ export const codeCases: Record<string, Case> = {
   'GET /api/markets/:id/labels.pdf': { kind: 'record', resource: 'market' },
   // City X's staff get its code; a city's price list is outside the reach of the other city's staff.
   'GET /api/cities/:id/prices-code': { kind: 'global', id: (fx) => fx.cities.X, ok: [200, 404] },
+  'GET /api/cities/:id/prices-code.svg': { kind: 'global', id: (fx) => fx.cities.X, ok: [200, 404] },
+  'GET /api/cities/:id/prices-code.png': { kind: 'global', id: (fx) => fx.cities.X, ok: [200, 404] },
   'POST /api/code-keys/rotate': { kind: 'global', ok: [201] },
+  'GET /api/me/ratings': { kind: 'global', ok: [200] },
   'GET /api/ratings/inspection': { kind: 'global', ok: [200] },
   'GET /api/scales/:id/ratings': { kind: 'record', resource: 'scale' },
 };

@@ -152,6 +152,20 @@ export function registerCodeRoutes(app: FastifyInstance, deps: { db: Db; codes: 
     async (req) => codeJson(await codes.codeFor(byOf(req), 'prices', (req.params as { id: number }).id)),
   );
 
+  for (const [ext, file, render, mime] of [
+    ['svg', SvgFile, (url: string) => renderQrSvg(url), 'image/svg+xml'],
+    ['png', PngFile, (url: string) => renderQrPng(url), 'image/png'],
+  ] as const) {
+    app.get(
+      `/api/cities/:id/prices-code.${ext}`,
+      { config: { access: 'code.print' }, schema: { tags: ['codes'], summary: `The city's controlled-price-list QR code as ${ext.toUpperCase()}, for price tags`, params: IdParams, response: { 200: file, ...staffErrors } } },
+      async (req, reply) => {
+        const c = await codes.codeFor(byOf(req), 'prices', (req.params as { id: number }).id);
+        return reply.type(mime).header('cache-control', 'private, no-cache').send(await render(c.url));
+      },
+    );
+  }
+
   app.post(
     '/api/code-keys/rotate',
     {

@@ -167,4 +167,13 @@ describe.each(TEST_DB_KINDS)('credit: rulebook, events, due process, pledge on %
     expect(c.history.length).toBeGreaterThanOrEqual(1);
     expect(c.history[0].stars).toBe(c.stars);
   });
+
+  it("the merchant sees its own scales' ratings, and only its own", async () => {
+    await t.app.inject({ method: 'POST', url: `/p/scales/${t.fx.scales.A}/ratings`, payload: 'accurate=no&stars=2&comment=%E7%A7%A4%E4%B8%8D%E5%87%86', headers: { 'content-type': 'application/x-www-form-urlencoded' }, remoteAddress: '10.7.7.7' });
+    const mine = await merchantA.get('/api/me/ratings');
+    expect(mine.statusCode, mine.body).toBe(200);
+    const scale = mine.json().scales.find((s: { scaleId: number }) => s.scaleId === t.fx.scales.A);
+    expect(scale.ratings[0]).toMatchObject({ accurate: false, stars: 2, comment: '秤不准' });
+    expect(mine.json().scales.some((s: { scaleId: number }) => s.scaleId === t.fx.scales.B)).toBe(false);
+  });
 });

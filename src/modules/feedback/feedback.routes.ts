@@ -48,6 +48,18 @@ export function registerFeedbackRoutes(app: FastifyInstance, feedback: FeedbackS
     async (req) => ({ items: await feedback.rankedForInspection(actorOf(req), (req.query as { limit?: number }).limit ?? 100) }),
   );
   app.get(
+    '/api/me/ratings',
+    {
+      config: { access: 'merchant.self' },
+      schema: {
+        tags: ['merchant'],
+        summary: "My scales' consumer ratings and lights",
+        response: { 200: Type.Object({ scales: Type.Array(Type.Object({ scaleId: Type.Integer(), serialNo: Type.String(), light: Type.String(), evidence: Type.Unknown(), ratings: Type.Array(Rating) })) }), ...staffErrors },
+      },
+    },
+    async (req) => ({ scales: await feedback.ratingsOfMerchant(actorOf(req).merchantId ?? 0) }),
+  );
+  app.get(
     '/api/scales/:id/ratings',
     {
       config: { access: 'rating.read' },

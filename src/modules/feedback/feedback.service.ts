@@ -227,6 +227,24 @@ export function createFeedbackService(db: Db, opts: { alerts: { raiseIn: (trx: T
       };
     },
 
+    /** A merchant's own scales, each with its light and ratings (newest 50): the merchant sees what consumers said. */
+    async ratingsOfMerchant(merchantId: number) {
+      const scales = await db.selectFrom('scale').select(['id', 'serial_no']).where('merchant_id', '=', merchantId).orderBy('serial_no').execute();
+      const out = [];
+      for (const s of scales) {
+        const rows = await db.selectFrom('scale_rating').selectAll().where('scale_id', '=', s.id).orderBy('at', 'desc').limit(50).execute();
+        const light = await db.selectFrom('scale_light').selectAll().where('scale_id', '=', s.id).executeTakeFirst();
+        out.push({
+          scaleId: s.id,
+          serialNo: s.serial_no,
+          light: (light?.light ?? 'none') as Light,
+          evidence: light?.evidence ?? null,
+          ratings: rows.map((r) => ({ id: r.id, at: r.at.toISOString(), accurate: r.is_accurate, stars: r.stars, comment: r.comment, fairWeightG: r.fair_weight_g, receiptWeightG: r.receipt_weight_g, isSuspect: r.is_suspect })),
+        });
+      }
+      return out;
+    },
+
     /** Lights fade as ratings age: recomputes every lit scale (run daily by the sweeper). */
     async refreshLights(): Promise<number> {
       const ids = await db.selectFrom('scale_light').select('scale_id').where('light', '<>', 'none').execute();
