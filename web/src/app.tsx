@@ -25,6 +25,8 @@ import { AccountPage } from './pages/account';
 import { CodesPage } from './pages/codes';
 import { RedLightScalesPage } from './pages/ratings';
 import { CreditPendingPage, MyCreditPage } from './pages/credit';
+import { ComplaintDetailPage, ComplaintsPage, MyComplaintDetailPage, MyComplaintsPage } from './pages/complaints';
+import { PenaltiesPage } from './pages/penalties';
 
 interface NavItem {
   to: string;
@@ -42,6 +44,7 @@ const NAV: { zh: string; en: string; items: NavItem[] }[] = [
     items: [
       { to: '/', zh: '概览', en: 'Overview', perm: 'market.read' },
       { to: '/', zh: '我的信用', en: 'My credit', perm: 'merchant.self' },
+      { to: '/my/complaints', zh: '我的投诉', en: 'My complaints', perm: 'merchant.self' },
     ],
   },
   {
@@ -65,8 +68,9 @@ const NAV: { zh: string; en: string; items: NavItem[] }[] = [
       { to: '/red-light', zh: '红灯秤', en: 'Red-light scales', perm: 'rating.read' },
       { to: '/sales', zh: '销售记录', en: 'Sales', perm: 'sale.read' },
       { to: '/devices', zh: '设备在线', en: 'Devices', perm: 'device.read' },
-      { to: '/complaints', zh: '投诉', en: 'Complaints', soon: true },
+      { to: '/complaints', zh: '消费投诉', en: 'Complaints', perm: 'complaint.read' },
       { to: '/credit', zh: '信用待办', en: 'Credit decisions', perm: 'credit.decide' },
+      { to: '/penalties', zh: '行政处罚', en: 'Penalties', perm: 'penalty.read' },
       { to: '/enforcement', zh: '执法', en: 'Enforcement', soon: true },
     ],
   },
@@ -106,6 +110,11 @@ const ROUTES: Route[] = [
   { pattern: '/sales', perm: 'sale.read', render: () => <SalesPage /> },
   { pattern: '/devices', perm: 'device.read', render: () => <DevicesPage /> },
   { pattern: '/credit', perm: 'credit.decide', render: () => <CreditPendingPage /> },
+  { pattern: '/complaints', perm: 'complaint.read', render: () => <ComplaintsPage /> },
+  { pattern: '/complaints/:id', perm: 'complaint.read', render: (p) => <ComplaintDetailPage id={Number(p.id)} /> },
+  { pattern: '/penalties', perm: 'penalty.read', render: () => <PenaltiesPage /> },
+  { pattern: '/my/complaints', perm: 'merchant.self', render: () => <MyComplaintsPage /> },
+  { pattern: '/my/complaints/:id', perm: 'merchant.self', render: (p) => <MyComplaintDetailPage id={Number(p.id)} /> },
   { pattern: '/staff', perm: 'staff.manage', render: () => <StaffPage /> },
   { pattern: '/account', render: () => <AccountPage /> },
 ];

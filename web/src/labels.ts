@@ -1,6 +1,8 @@
 /** Chinese-with-English labels for the API's fixed values. */
-import { CREDIT_EVENT_STATUSES, CREDIT_SOURCES, DEFAULT_RISK_POLICY, NOT_COUNTED_REASONS } from '../../src/modules/credit/credit.rules';
-import type { Light, RiskClass, SaleFlag, VerificationStatus } from './types';
+import { CREDIT_EVENT_STATUSES, CREDIT_SOURCES, DEFAULT_RISK_POLICY, NOT_COUNTED_REASONS, PENALTY_TYPES, PENALTY_TYPE_KEYS } from '../../src/modules/credit/credit.rules';
+import { COMPLAINT_STATUSES, MEDIATION_OUTCOMES, MESSAGE_AUTHORS } from '../../src/modules/feedback/complaint.rules';
+import { COMPLAINT_STEPS } from '../../src/modules/feedback/complaint-clock.rules';
+import type { ComplaintStatus, ComplaintStepCode, ComplaintStepState, Light, MediationOutcome, MessageAuthor, RiskClass, SaleFlag, VerificationStatus } from './types';
 
 export type Label = { zh: string; en: string };
 export const both = (l: Label | undefined, fallback = '') => (l ? `${l.zh} ${l.en}` : fallback);
@@ -72,6 +74,27 @@ export const CREDIT_SOURCE_LABELS: Record<string, Label> = CREDIT_SOURCES;
 export const NOT_COUNTED_LABELS: Record<string, Label> = NOT_COUNTED_REASONS;
 /** 信用风险分类 A–D with what each means for random inspections. */
 export const RISK_CLASS_LABELS: Record<RiskClass, { title: Label; description: Label }> = DEFAULT_RISK_POLICY.classes;
+
+// Complaint words are the server's own too (complaint.rules.ts and complaint-clock.rules.ts are pure, importing only other pure rules).
+/** 待受理 / 已受理 / 不予受理 / 调解中 / 已办结, in the order a complaint moves through them. */
+export const COMPLAINT_STATUS_LABELS: Record<ComplaintStatus, Label> = COMPLAINT_STATUSES;
+export const COMPLAINT_STATUS_LIST = Object.keys(COMPLAINT_STATUSES) as ComplaintStatus[];
+export const MEDIATION_OUTCOME_LABELS: Record<MediationOutcome, Label> = MEDIATION_OUTCOMES;
+export const MESSAGE_AUTHOR_LABELS: Record<MessageAuthor, Label> = MESSAGE_AUTHORS;
+/** Each statutory step with its legal basis (the API gives the step's title, not its basis). */
+export const COMPLAINT_STEP_LABELS: Record<ComplaintStepCode, Label & { basis: Label }> = COMPLAINT_STEPS;
+/** A step's clock state; the API gives the code only. */
+export const STEP_STATE_LABELS: Record<ComplaintStepState, Label> = {
+  not_started: { zh: '未开始', en: 'Not started' },
+  running: { zh: '计时中', en: 'Running' },
+  paused: { zh: '暂停计时', en: 'Paused' },
+  done: { zh: '已完成', en: 'Done' },
+  not_applicable: { zh: '不适用', en: 'Not applicable' },
+};
+
+/** 行政处罚 types (警告 … 限制生产经营), in the server's order, mildest first. */
+export const PENALTY_TYPE_LABELS: Record<string, Label> = PENALTY_TYPES;
+export const PENALTY_TYPE_LIST: readonly string[] = PENALTY_TYPE_KEYS;
 
 export const TRANSPORT_LABELS: Record<string, Label> = {
   http: { zh: 'HTTP', en: 'HTTP' },

@@ -409,5 +409,137 @@ export interface RulebookInForce {
     starThresholds: { minScore: number; stars: number }[];
     pledgeText: Bilingual;
     objectionWindowDays: number;
+    /** How long each penalty type is public (months; null: not published). */
+    disclosure?: Record<string, { months: number | null; earliestWithdrawalMonths: number | null }>;
+  };
+}
+
+// ---------------------------------------------------------------- complaints (src/modules/feedback/complaint.routes.ts)
+
+export type ComplaintStatus = 'received' | 'accepted' | 'refused' | 'mediating' | 'closed';
+export type ComplaintStepCode = 'acceptance' | 'mediation' | 'termination_notice';
+export type ComplaintStepState = 'not_started' | 'running' | 'paused' | 'done' | 'not_applicable';
+export type MediationOutcome = 'agreement' | 'terminated';
+export type MessageAuthor = 'consumer' | 'merchant' | 'office';
+
+/** One statutory clock, counted in working days of the Chinese calendar; dates are China dates. */
+export interface ComplaintStepClock {
+  step: ComplaintStepCode;
+  title: Bilingual;
+  state: ComplaintStepState;
+  startsOn: string | null;
+  deadline: string | null;
+  doneOn: string | null;
+  /** Running and not late: working days after today up to the deadline; 0 means due today. */
+  workingDaysLeft: number | null;
+  dueToday: boolean;
+  /** Running past its deadline, or done after it. */
+  overdue: boolean;
+  /** Calendar days (not working days) past the deadline; 0 when not late. */
+  daysOverdue: number;
+}
+
+export interface ComplaintClock {
+  today: string;
+  /** The step the office has to act on now, if any. */
+  due: ComplaintStepClock | null;
+  /** The step due now is past its deadline. */
+  isOverdue: boolean;
+  /** Steps late now or done late. */
+  overdueSteps: ComplaintStepCode[];
+  /** A deadline was counted through a year whose holiday calendar is not loaded (weekends only). */
+  provisional: boolean;
+  /** Always the three steps, in order. */
+  steps: ComplaintStepClock[];
+}
+
+/** GET /api/complaints items (staff) and GET /api/me/complaints items (the merchant: no creditEventId, the name masked too). */
+export interface Complaint {
+  id: number;
+  reference: string;
+  merchantId: number;
+  merchantName: string;
+  scaleId: number | null;
+  scaleSerialNo: string | null;
+  districtId: number;
+  marketId: number | null;
+  consumerName: string;
+  /** Always masked by the server, e.g. 138****5678. */
+  consumerPhone: string;
+  content: string;
+  receivedAt: string;
+  receivedOn: string;
+  status: ComplaintStatus;
+  statusLabel: Bilingual;
+  acceptedOn: string | null;
+  refusedOn: string | null;
+  refusalReason: string | null;
+  mediationEndedOn: string | null;
+  mediationOutcome: MediationOutcome | null;
+  outcomeNote: string | null;
+  terminationNotifiedOn: string | null;
+  upheld: boolean | null;
+  clock: ComplaintClock;
+  creditEventId?: number | null;
+}
+
+/** The sale attached by its receipt; only scaleId and seq when the sale itself is no longer kept. */
+export interface ComplaintSale {
+  scaleId: number;
+  seq: number;
+  at: string | null;
+  product: string | null;
+  weightG: number | null;
+  unitPriceFenPerKg: number | null;
+  totalFen: number | null;
+  receiptNo: string | null;
+  isOverCap: boolean | null;
+}
+
+export interface ComplaintMessage {
+  id: number;
+  at: string;
+  author: MessageAuthor;
+  body: string;
+}
+
+/** GET /api/complaints/:id and GET /api/me/complaints/:id. */
+export interface ComplaintDetail extends Complaint {
+  sale: ComplaintSale | null;
+  messages: ComplaintMessage[];
+}
+
+// ---------------------------------------------------------------- penalties (src/modules/enforcement/penalty.routes.ts)
+
+/** An administrative penalty decision (行政处罚) and where it stands in its disclosure period today. */
+export interface Penalty {
+  id: number;
+  merchantId: number;
+  merchantName: string;
+  districtId: number;
+  marketId: number | null;
+  decisionNo: string;
+  violation: string;
+  legalBasis: string;
+  penaltyType: string;
+  penaltyTypeLabel: Bilingual;
+  penaltyText: string;
+  authority: string;
+  decidedOn: string;
+  simpleProcedure: boolean;
+  restrictionEndsOn: string | null;
+  recordedBy: number | null;
+  recordedAt: string;
+  repairedOn: string | null;
+  creditEventId: number | null;
+  disclosure: {
+    /** Published at all (not a warning alone, not the simple procedure). */
+    published: boolean;
+    /** On the public merchant page today. */
+    isPublic: boolean;
+    publicFrom: string | null;
+    publicUntil: string | null;
+    withdrawnEarly: boolean;
+    basis: Bilingual;
   };
 }

@@ -9,6 +9,7 @@ import type { Camera, Merchant, Paged, Scale } from '../types';
 import { EmptyRow, ErrorBox, Facts, Field, FormActions, Loading, PageHeader, Pager, Panel } from '../ui';
 import { CodePanel } from './codes';
 import { MerchantCreditPanel } from './credit';
+import { MerchantPenaltiesPanel } from './penalties';
 import { ScaleMiniTable } from './markets';
 import { RecentSalesPanel } from './sales';
 
@@ -116,6 +117,8 @@ export function MerchantDetailPage({ id }: { id: number }) {
   const vocab = useVocabulary();
   const merchant = useGet<Merchant>(`/api/merchants/${id}`);
   const scales = useGet<Paged<Scale>>(can('scale.read') ? `/api/scales${qs({ merchantId: id, pageSize: 100 })}` : null);
+  // A penalty deducts credit: the credit panel is drawn afresh when one is recorded.
+  const [creditKey, setCreditKey] = useState(0);
   const m = merchant.data;
   if (merchant.error) return <ErrorBox error={merchant.error} />;
   if (!m) return <Loading />;
@@ -155,7 +158,8 @@ export function MerchantDetailPage({ id }: { id: number }) {
           ]}
         />
       </Panel>
-      {can('credit.read') && <MerchantCreditPanel merchantId={id} cityId={m.cityId} />}
+      {can('credit.read') && <MerchantCreditPanel key={creditKey} merchantId={id} cityId={m.cityId} />}
+      {can('penalty.read') && <MerchantPenaltiesPanel merchantId={id} cityId={m.cityId} onRecorded={() => setCreditKey((k) => k + 1)} />}
       {can('code.print') && <CodePanel subject="merchants" id={id} />}
       {can('scale.read') && (
         <Panel
