@@ -2,21 +2,8 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Client, type TestApp } from '../test-support/app.js';
 import { TEST_DB_KINDS } from '../test-support/db.js';
+import { eventually } from '../test-support/eventually.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `check` passes: the page cache drops on a NOTIFY, which arrives just after commit. */
-async function eventually(check: () => Promise<void>, ms = 1000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await sleep(20);
-    }
-  }
-}
 
 describe.each(TEST_DB_KINDS)('codes, scan pages and ratings on %s', (kind) => {
   let t: TestApp;

@@ -2,20 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Client, type TestApp } from '../../test-support/app.js';
 import { TEST_DB_KINDS } from '../../test-support/db.js';
 import { DEFAULT_RULEBOOK } from './index.js';
+import { eventually } from '../../test-support/eventually.js';
 
 const DAY = 86_400_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventually(check: () => Promise<void>, ms = 1000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await sleep(20);
-    }
-  }
-}
 
 describe.each(TEST_DB_KINDS)('credit: rulebook, events, due process, pledge on %s', (kind) => {
   let t: TestApp;

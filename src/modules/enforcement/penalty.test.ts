@@ -4,19 +4,10 @@ import { createTestApp, type Client, type TestApp } from '../../test-support/app
 import { TEST_DB_KINDS } from '../../test-support/db.js';
 import { lastDayOfMonths, PENALTY_TYPE_KEYS } from '../credit/index.js';
 import { createPenaltyService, penaltyItemCode, penaltyProblems, type PenaltyInput } from './index.js';
+import { eventually } from '../../test-support/eventually.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventually(check: () => Promise<void>, ms = 1500) {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await sleep(20);
-    }
-  }
-}
+
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 /** Midday in China on a date. */
 const on = (date: string) => new Date(`${date}T12:00:00+08:00`);
