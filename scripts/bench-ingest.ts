@@ -15,6 +15,7 @@
  *   npm run bench:ingest
  *   DATABASE_URL=postgres://… MQTT_URL=mqtt://… npm run bench:ingest   # a scratch database on that server, dropped after
  *   SCALES=50 START_RATE=1000 STEP_S=8 npm run bench:ingest
+ *   START_RATE=6000 STEP_FACTOR=1 RAMP_MAX_S=30 ALERT_S=3 RAW_S=2 npm run bench:ingest   # a short soak
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -286,7 +287,9 @@ async function main() {
   const admin = (await administratorBy(db, { demoOnly: true }))!;
   const specs = await provisionInProcess(ctx, { count: SCALES, by: admin, scaleIds: inReach.slice(0, SCALES) });
 
-  const child = fork(fileURLToPath(import.meta.url), ['--driver'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // DRIVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the simulator too.
+  const driverArgs = (process.env.DRIVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = fork(fileURLToPath(import.meta.url), ['--driver'], { execArgv: ['--import', 'tsx', ...driverArgs], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const drv = new Driver(child);
   await drv.ask({ cmd: 'start', specs, mqttUrl }, 'started');
 

@@ -26,6 +26,34 @@ interface Deps {
 }
 
 const ackPayload = (acks: Ack[]) => Buffer.from(JSON.stringify({ v: 1, acks }));
+const MAX_ACKS_PER_PAYLOAD = 1000;
+
+/**
+ * Gathers the acks each scale is owed and publishes them together once the current turn of the
+ * event loop is over: every payload a flush settles resolves in that turn, so a scale gets one ack
+ * payload per flush rather than one per payload it sent (the protocol's ack object holds any number).
+ */
+function createAckOutbox(publish: (deviceId: string, payload: Buffer) => void) {
+  const owed = new Map<string, Ack[]>();
+  let scheduled = false;
+  const send = () => {
+    scheduled = false;
+    for (const [deviceId, acks] of owed) {
+      for (let i = 0; i < acks.length; i += MAX_ACKS_PER_PAYLOAD) publish(deviceId, ackPayload(acks.length <= MAX_ACKS_PER_PAYLOAD ? acks : acks.slice(i, i + MAX_ACKS_PER_PAYLOAD)));
+    }
+    owed.clear();
+  };
+  return (deviceId: string, acks: Ack[]) => {
+    if (!acks.length) return;
+    const list = owed.get(deviceId);
+    if (list) for (const a of acks) list.push(a);
+    else owed.set(deviceId, acks.slice());
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(send);
+    }
+  };
+}
 
 /**
  * The embedded broker (aedes): each scale connects with client id = username = its scaleId and
@@ -66,6 +94,10 @@ export async function startEmbeddedBroker(deps: Deps & { host: string; port: num
     done(null, sub.topic === `${TOPIC_PREFIX}${client.id}/ack` ? sub : (null as never));
   };
 
+  const owe = createAckOutbox((deviceId, payload) =>
+    broker.publish({ cmd: 'publish', topic: `${TOPIC_PREFIX}${deviceId}/ack`, payload, qos: 1, retain: false, dup: false }, () => {}),
+  );
+
   broker.published = (packet: PublishPacket, client: Client | null, done: () => void) => {
     const m = TOPIC.exec(packet.topic);
     if (!m) return done();
@@ -78,9 +110,7 @@ export async function startEmbeddedBroker(deps: Deps & { host: string; port: num
     if (!client || !ctx || (channel !== 'tx' && channel !== 'event')) return done();
     const submitted = ingest
       .submit(ctx, 'mqtt', channel as 'tx' | 'event', Buffer.from(packet.payload as Buffer))
-      .then((acks) => {
-        if (acks.length) broker.publish({ cmd: 'publish', topic: `${TOPIC_PREFIX}${deviceId}/ack`, payload: ackPayload(acks), qos: 1, retain: false, dup: false }, () => {});
-      })
+      .then((acks) => owe(deviceId!, acks))
       .catch((err) => logger.warn({ err, deviceId }, 'mqtt message not taken'));
     // Acks flow asynchronously; only a swamped writer holds the scale back.
     if (ingest.stats().queued > QUEUE_HIGH_WATER) void submitted.finally(done);
@@ -124,21 +154,34 @@ export async function startEmbeddedBroker(deps: Deps & { host: string; port: num
  * so several instances split the load and each message is processed by one. The broker
  * authenticates scales (see docs/mosquitto.md); the platform checks every mac itself anyway.
  */
-export async function connectExternalBroker(deps: Deps & { url: string; group?: string }): Promise<MqttTransport> {
+export async function connectExternalBroker(deps: Deps & { url: string; group?: string; consumers?: number }): Promise<MqttTransport> {
   const { devices, ingest, logger } = deps;
   const group = deps.group ?? 'mashang';
-  const client = await mqtt.connectAsync(deps.url, {
-    clientId: `mashang-platform-${randomBytes(6).toString('hex')}`,
-    protocolVersion: 5,
-    clean: true,
-    reconnectPeriod: 2000,
-  });
   const topics = ['tx', 'event', 'status'].map((c) => `$share/${group}/${TOPIC_PREFIX}+/${c}`);
-  await client.subscribeAsync(topics, { qos: 1 });
-  client.on('connect', () => void client.subscribeAsync(topics, { qos: 1 }).catch((err) => logger.error({ err }, 'resubscribe failed')));
-  client.on('error', (err) => logger.warn({ err: err.message }, 'mqtt broker error'));
+  // Several members of the group: a broker keeps a bounded window and queue per connection
+  // (Mosquitto's defaults: 20 in flight, 1000 queued, then it drops), so a writer pausing for a
+  // commit must not be the moment one connection's queue overflows.
+  const clients = await Promise.all(
+    Array.from({ length: Math.max(1, deps.consumers ?? 4) }, async () => {
+      const c = await mqtt.connectAsync(deps.url, {
+        clientId: `mashang-platform-${randomBytes(6).toString('hex')}`,
+        protocolVersion: 5,
+        clean: true,
+        reconnectPeriod: 2000,
+      });
+      await c.subscribeAsync(topics, { qos: 1 });
+      c.on('connect', () => void c.subscribeAsync(topics, { qos: 1 }).catch((err) => logger.error({ err }, 'resubscribe failed')));
+      c.on('error', (err) => logger.warn({ err: err.message }, 'mqtt broker error'));
+      return c;
+    }),
+  );
+  const client = clients[0]!;
 
-  client.on('message', (topic, payload) => {
+  const owe = createAckOutbox((deviceId, payload) => {
+    client.publishAsync(`${TOPIC_PREFIX}${deviceId}/ack`, payload, { qos: 1 }).catch((err) => logger.warn({ err, deviceId }, 'ack not published'));
+  });
+
+  const onMessage = (topic: string, payload: Buffer) => {
     const m = TOPIC.exec(topic);
     if (!m) return;
     const [, deviceId, channel] = m;
@@ -150,15 +193,15 @@ export async function connectExternalBroker(deps: Deps & { url: string; group?: 
       }
       if (channel === 'status') return devices.setOnline(ctx.scaleId, payload.toString() === 'online', 'mqtt');
       if (channel !== 'tx' && channel !== 'event') return;
-      const acks = await ingest.submit(ctx, 'mqtt', channel, Buffer.from(payload));
-      if (acks.length) await client.publishAsync(`${TOPIC_PREFIX}${deviceId}/ack`, ackPayload(acks), { qos: 1 });
+      owe(deviceId!, await ingest.submit(ctx, 'mqtt', channel, Buffer.from(payload)));
     })().catch((err) => logger.warn({ err, deviceId }, 'mqtt message not taken'));
-  });
+  };
+  for (const c of clients) c.on('message', onMessage);
 
   return {
-    describe: () => `external MQTT broker (MQTT_URL), shared subscription group ${group}`,
+    describe: () => `external MQTT broker (MQTT_URL), shared subscription group ${group} (${clients.length} connections)`,
     async close() {
-      await client.endAsync();
+      await Promise.all(clients.map((c) => c.endAsync()));
     },
   };
 }

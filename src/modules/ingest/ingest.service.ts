@@ -39,6 +39,14 @@ export interface IngestSettings {
 
 export type Transport = 'mqtt' | 'http';
 
+/** The acks of one payload: resolved when the last of its messages is settled. */
+interface AckGroup {
+  acks: Ack[];
+  left: number;
+  resolve: (acks: Ack[]) => void;
+  reject: (err: Error) => void;
+}
+
 interface Pending {
   device: DeviceContext;
   message: ScaleMessage;
@@ -47,8 +55,15 @@ interface Pending {
   transport: Transport;
   /** Single message sent alone (live), not part of a batch a scale may have buffered. */
   alone: boolean;
-  resolve: (ack: Ack) => void;
-  reject: (err: Error) => void;
+  group: AckGroup;
+  /** Where its ack goes in the group. */
+  index: number;
+}
+
+function settle(p: Pending, ack: Ack) {
+  const g = p.group;
+  g.acks[p.index] = ack;
+  if (--g.left === 0) g.resolve(g.acks);
 }
 
 /** The batch could not be stored: nothing is acknowledged, so the scale keeps the messages and sends them again. */
@@ -103,7 +118,7 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
         .catch((err) => {
           // Not stored, so not acknowledged at all: `rejected` would tell a scale to give the sales up.
           logger.error({ err, size: batch.length }, 'ingest batch failed; not acknowledged');
-          for (const p of batch) p.reject(new StorageUnavailable());
+          for (const p of batch) p.group.reject(new StorageUnavailable());
         })
         .finally(() => {
           inFlight.delete(run);
@@ -156,11 +171,19 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
         for (const r of rows) lastSeqs.set(r.scale_id, r.last_seq);
       }
 
-      // Against the record: every (scale, seq) is looked up, within the back-fill window for sales.
-      const scaleIds = fresh.map((p) => p.device.scaleId);
-      const seqs = fresh.map((p) => p.message.seq);
+      // Against the record: every stored (scale, seq) has seq <= its device row's last_seq (this
+      // writer raises it in the same transaction as the insert, and nothing else stores), so only
+      // a seq at or below it can be held already; those are looked up, within the back-fill window for sales.
+      const scaleIds: number[] = [];
+      const seqs: number[] = [];
+      for (const p of fresh) {
+        const last = lastSeqs.get(p.device.scaleId);
+        if (last !== undefined && p.message.seq > last) continue;
+        scaleIds.push(p.device.scaleId);
+        seqs.push(p.message.seq);
+      }
       const stored = new Map<string, string>();
-      if (fresh.length) {
+      if (seqs.length) {
         const since = new Date(receivedAt.getTime() - (settings.backfillDays + 1) * 86_400_000);
         const rows = await sql<{ scale_id: number; seq: number; content_hash: string }>`
           select s.scale_id, s.seq, s.content_hash from sale s
@@ -219,30 +242,30 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
         : [];
 
       if (sales.length) {
-        const cols = {
-          scale_id: [] as number[], seq: [] as number[], at: [] as Date[], merchant_id: [] as (number | null)[], market_id: [] as (number | null)[], district_id: [] as number[],
-          plu: [] as string[], name: [] as string[], weight_g: [] as number[], tare_g: [] as number[], unit_price: [] as number[], total_fen: [] as number[], receipt_no: [] as (string | null)[],
-          product_id: [] as (number | null)[], cap: [] as (number | null)[], over: [] as boolean[], flags: [] as string[], hash: [] as string[],
-        };
+        // Each column goes as one array literal built here (cheaper than the driver's per-element
+        // conversion); the time as epoch milliseconds, exactly the instant parsed from ts.
+        const c = new SaleColumns();
+        const saleDates = new Map<string, string>();
         for (const p of sales) {
           const m = p.message as Extract<ScaleMessage, { kind: 'tx' }>;
           const d = p.device;
           const judgement = d.merchantId
             ? pricing.judge({ merchantId: d.merchantId, cityId: d.cityId, plu: m.plu, name: m.name, unitPriceFenPerKg: m.unitPriceFenPerKg, at: m.at })
             : NO_JUDGEMENT;
-          const check = checkSale(m, subjectOf(d), judgement, { toleranceFen: settings.roundingToleranceFen, verifiedUntil: d.verifiedUntil, saleDate: calendarDate(m.at, settings.timezone) });
-          findings.push(...check.findings);
-          cols.scale_id.push(d.scaleId); cols.seq.push(m.seq); cols.at.push(m.at); cols.merchant_id.push(d.merchantId); cols.market_id.push(d.marketId); cols.district_id.push(d.districtId);
-          cols.plu.push(m.plu); cols.name.push(m.name); cols.weight_g.push(m.weightG); cols.tare_g.push(m.tareG); cols.unit_price.push(m.unitPriceFenPerKg); cols.total_fen.push(m.totalFen); cols.receipt_no.push(m.receiptNo);
-          cols.product_id.push(judgement.productId); cols.cap.push(judgement.capFenPerKg); cols.over.push(judgement.overCap); cols.flags.push(check.flags.join(',')); cols.hash.push(p.contentHash);
+          // ts carries its own offset, so one ts text is one calendar day.
+          let saleDate = saleDates.get(m.ts);
+          if (saleDate === undefined) saleDates.set(m.ts, (saleDate = calendarDate(m.at, settings.timezone)));
+          const check = checkSale(m, subjectOf(d), judgement, { toleranceFen: settings.roundingToleranceFen, verifiedUntil: d.verifiedUntil, saleDate });
+          for (const f of check.findings) findings.push(f);
+          c.add(d, m, judgement, check.flags, p.contentHash);
         }
         await sql`insert into sale (scale_id, seq, at, received_at, merchant_id, market_id, district_id, plu, name, weight_g, tare_g, unit_price_fen_per_kg, total_fen, receipt_no, product_id, cap_fen_per_kg, is_over_cap, flags, content_hash)
-          select k.scale_id, k.seq, k.at, ${receivedAt}, k.merchant_id, k.market_id, k.district_id, k.plu, k.name, k.weight_g, k.tare_g, k.unit_price, k.total_fen, k.receipt_no, k.product_id, k.cap, k.over,
+          select k.scale_id, k.seq, timestamptz 'epoch' + k.at_ms * interval '1 millisecond', ${receivedAt}, k.merchant_id, k.market_id, k.district_id, k.plu, k.name, k.weight_g, k.tare_g, k.unit_price, k.total_fen, k.receipt_no, k.product_id, k.cap, k.over,
                  case when k.flags = '' then '{}'::text[] else string_to_array(k.flags, ',') end, k.hash
-          from unnest(${cols.scale_id}::bigint[], ${cols.seq}::bigint[], ${cols.at}::timestamptz[], ${cols.merchant_id}::bigint[], ${cols.market_id}::bigint[], ${cols.district_id}::bigint[],
-                      ${cols.plu}::text[], ${cols.name}::text[], ${cols.weight_g}::int[], ${cols.tare_g}::int[], ${cols.unit_price}::int[], ${cols.total_fen}::int[], ${cols.receipt_no}::text[],
-                      ${cols.product_id}::bigint[], ${cols.cap}::int[], ${cols.over}::boolean[], ${cols.flags}::text[], ${cols.hash}::text[])
-            as k(scale_id, seq, at, merchant_id, market_id, district_id, plu, name, weight_g, tare_g, unit_price, total_fen, receipt_no, product_id, cap, over, flags, hash)`.execute(trx);
+          from unnest(${c.scaleId.end()}::bigint[], ${c.seq.end()}::bigint[], ${c.atMs.end()}::bigint[], ${c.merchantId.end()}::bigint[], ${c.marketId.end()}::bigint[], ${c.districtId.end()}::bigint[],
+                      ${c.plu.end()}::text[], ${c.name.end()}::text[], ${c.weightG.end()}::int[], ${c.tareG.end()}::int[], ${c.unitPrice.end()}::int[], ${c.totalFen.end()}::int[], ${c.receiptNo.end()}::text[],
+                      ${c.productId.end()}::bigint[], ${c.cap.end()}::int[], ${c.over.end()}::boolean[], ${c.flags.end()}::text[], ${c.hash.end()}::text[])
+            as k(scale_id, seq, at_ms, merchant_id, market_id, district_id, plu, name, weight_g, tare_g, unit_price, total_fen, receipt_no, product_id, cap, over, flags, hash)`.execute(trx);
       }
       const drift = new Map<number, number>();
       if (events.length) {
@@ -293,7 +316,7 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
     for (const p of batch) {
       const ack = acks.get(p)!;
       stats[ack.status]++;
-      p.resolve(ack);
+      settle(p, ack);
     }
   }
 
@@ -322,19 +345,27 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
       }
       const receivedAt = now();
       const ctx = { channel, maxCapacityG: device.maxCapacityG, secret: device.secret, now: receivedAt, backfillDays: settings.backfillDays };
-      const acks = split.items.map((item) => {
+      const items = split.items;
+      const alone = items.length === 1;
+      // One promise per payload: each message settles its own slot, the last one resolves it.
+      let group!: AckGroup;
+      const done = new Promise<Ack[]>((resolve, reject) => (group = { acks: new Array<Ack>(items.length), left: items.length, resolve, reject }));
+      for (let index = 0; index < items.length; index++) {
+        const item = items[index];
         const r = parseScaleMessage(item, ctx);
         if (!r.ok) {
           rejections.push({ deviceId: device.deviceId, scaleId: device.scaleId, seq: r.seq, transport, channel, raw: Buffer.from(JSON.stringify(item) ?? 'null'), reason: r.error });
-          return Promise.resolve<Ack>({ seq: r.seq ?? 0, status: 'rejected', error: r.error });
+          // One without a readable seq is answered as seq 0.
+          group.acks[index] = { seq: r.seq ?? 0, status: 'rejected', error: r.error };
+          group.left--;
+          continue;
         }
-        return new Promise<Ack>((resolve, reject) =>
-          queue.push({ device, message: r.message, contentHash: hashOf(r.canonical), receivedAt, transport, alone: split.items.length === 1, resolve, reject }),
-        );
-      });
+        queue.push({ device, message: r.message, contentHash: hashOf(r.canonical), receivedAt, transport, alone, group, index });
+      }
+      if (group.left === 0) group.resolve(group.acks);
       schedule();
-      // One ack per message in the order sent; one without a readable seq is answered as seq 0.
-      return Promise.all(acks);
+      // One ack per message in the order sent.
+      return done;
     },
 
     /** Stores whatever is queued now (tests, shutdown). */
@@ -348,6 +379,64 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
       await kick();
     },
   };
+}
+
+/** One array literal of PostgreSQL's text form, built as values come (no intermediate array). */
+class ArrayLiteral {
+  private s = '{';
+  private n = 0;
+  /** An integer or boolean, or NULL. */
+  plain(v: number | boolean | null) {
+    this.s += (this.n++ ? ',' : '') + (v === null ? 'NULL' : v === true ? 't' : v === false ? 'f' : String(v));
+  }
+  /** A string, quoted (only `"` and `\` need escaping inside quotes), or NULL. */
+  text(v: string | null) {
+    this.s += (this.n++ ? ',' : '') + (v === null ? 'NULL' : `"${/["\\]/.test(v) ? v.replace(/["\\]/g, '\\$&') : v}"`);
+  }
+  end(): string {
+    return `${this.s}}`;
+  }
+}
+
+class SaleColumns {
+  scaleId = new ArrayLiteral();
+  seq = new ArrayLiteral();
+  atMs = new ArrayLiteral();
+  merchantId = new ArrayLiteral();
+  marketId = new ArrayLiteral();
+  districtId = new ArrayLiteral();
+  plu = new ArrayLiteral();
+  name = new ArrayLiteral();
+  weightG = new ArrayLiteral();
+  tareG = new ArrayLiteral();
+  unitPrice = new ArrayLiteral();
+  totalFen = new ArrayLiteral();
+  receiptNo = new ArrayLiteral();
+  productId = new ArrayLiteral();
+  cap = new ArrayLiteral();
+  over = new ArrayLiteral();
+  flags = new ArrayLiteral();
+  hash = new ArrayLiteral();
+  add(d: DeviceContext, m: Extract<ScaleMessage, { kind: 'tx' }>, j: SaleJudgement, flags: string[], contentHash: string) {
+    this.scaleId.plain(d.scaleId);
+    this.seq.plain(m.seq);
+    this.atMs.plain(m.at.getTime());
+    this.merchantId.plain(d.merchantId);
+    this.marketId.plain(d.marketId);
+    this.districtId.plain(d.districtId);
+    this.plu.text(m.plu);
+    this.name.text(m.name);
+    this.weightG.plain(m.weightG);
+    this.tareG.plain(m.tareG);
+    this.unitPrice.plain(m.unitPriceFenPerKg);
+    this.totalFen.plain(m.totalFen);
+    this.receiptNo.text(m.receiptNo);
+    this.productId.plain(j.productId);
+    this.cap.plain(j.capFenPerKg);
+    this.over.plain(j.overCap);
+    this.flags.text(flags.join(','));
+    this.hash.text(contentHash);
+  }
 }
 
 const NO_JUDGEMENT: SaleJudgement = { productId: null, productName: null, capFenPerKg: null, priceListId: null, overCap: false, excessFenPerKg: 0, excessPct: 0, unmappedControlled: null };

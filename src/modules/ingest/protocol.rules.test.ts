@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../shared/canonical-json.js';
 import { macOf, parseRfc3339, parseScaleMessage, splitPayload, type ParseContext } from './protocol.rules.js';
 
 const secret = Buffer.from('BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc', 'base64url');
@@ -70,6 +71,25 @@ describe('scale protocol v1', () => {
     expect(ahead).toMatchObject({ ok: false, error: expect.stringContaining('ahead of the platform clock') });
     expect(parseScaleMessage(signed({ ...vector, ts: '2026-06-27T10:36:59+08:00' }), ctx).ok).toBe(true);
     expect(parseScaleMessage(signed({ ...vector, ts: '2026-06-20T10:31:05+08:00' }), ctx)).toMatchObject({ ok: false, error: expect.stringContaining('back-fill window of 7 days') });
+  });
+
+  it('canonicalises every transaction exactly as JCS does, whatever the member order or characters', () => {
+    const names = ['石斑鱼', 'a"b\\c', 'tab\there', '🐟 emoji', 'ünï\u0001', '\ud800lone'];
+    for (const [i, name] of names.entries()) {
+      for (const extra of [{}, { receipt_no: `R-${i}"x` }, { type: 'tx' }, { receipt_no: '收据', type: 'tx' }]) {
+        const m: Record<string, unknown> = { ...extra, total_fen: 20000 + i, weight_g: 1250, name, tare_g: i, v: 1, unit_price_fen_per_kg: 16000, plu: `p${i}`, seq: 42 + i, ts: vector.ts };
+        const r = parseScaleMessage(signed(m), ctx);
+        expect(r.ok, JSON.stringify(r)).toBe(true);
+        expect(r.ok && r.canonical).toBe(canonicalJson(m));
+      }
+    }
+  });
+
+  it('reads RFC 3339 times as Date would, and refuses impossible ones', () => {
+    for (const ts of ['2024-02-29T23:59:59.999999999-12:00', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59+14:00', '2026-06-27t10:31:05z', '2026-06-27T10:31:05.5+05:45'])
+      expect(parseRfc3339(ts)?.getTime()).toBe(new Date(ts.replace(/^(.{19})(\.\d{3})\d*/, '$1$2')).getTime());
+    for (const ts of ['2026-02-29T10:00:00Z', '2026-06-27T24:00:00Z', '2026-06-27T10:60:00Z', '2026-06-27T10:31:60Z', '2026-06-27T10:31:05+24:00', '2026-06-27T10:31:05+08:60', '2026-06-27T10:31:05.Z', '2026-06-27T10:31:05.1234567890Z', '２026-06-27T10:31:05Z'])
+      expect(parseRfc3339(ts), ts).toBeNull();
   });
 
   it('splits payloads into at most 500 messages', () => {

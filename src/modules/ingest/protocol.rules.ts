@@ -12,8 +12,6 @@ export const SCALE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_BATCH = 500;
 const MAX_SEQ = Number.MAX_SAFE_INTEGER; // 2^53 - 1
 const DETAIL_MAX_BYTES = 2048;
-// RFC 3339 date-time with a mandatory offset (Z or ±hh:mm), optional fraction.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 export interface SaleMessage {
   kind: 'tx';
@@ -60,23 +58,76 @@ const TX_FIELDS = new Set(['v', 'seq', 'ts', 'plu', 'name', 'weight_g', 'tare_g'
 const EVENT_FIELDS = new Set(['v', 'seq', 'ts', 'type', 'actor', 'detail', 'mac']);
 
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
-const isStr = (x: unknown, min: number, max: number): x is string => typeof x === 'string' && [...x].length >= min && [...x].length <= max;
+/** 1 to max characters, counted as code points (a surrogate pair is one), without building an array. */
+const isStr = (x: unknown, min: number, max: number): x is string => {
+  if (typeof x !== 'string' || x.length < min) return false;
+  // At least ceil(length / 2) and at most length code points.
+  if (x.length <= max && x.length >= min * 2 - 1) return true;
+  let n = 0;
+  for (let i = 0; i < x.length; i++, n++) {
+    const c = x.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && (x.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+  }
+  return n >= min && n <= max;
+};
 
 /** base64url(HMAC-SHA256(secret, JCS(message without mac))), no padding. */
 export function macOf(secret: Buffer, messageWithoutMac: Record<string, unknown>): string {
   return createHmac('sha256', secret).update(Buffer.from(canonicalJson(messageWithoutMac), 'utf8')).digest('base64url');
 }
 
-/** Parses an RFC 3339 time with offset; null when malformed or impossible (Feb 30, 25:00). */
+/** Parses an RFC 3339 time with offset; null when malformed or impossible (Feb 30, 25:00, a leap second). */
 export function parseRfc3339(ts: string): Date | null {
-  const m = RFC3339.exec(ts);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, s] = m;
-  if (+mo! < 1 || +mo! > 12 || +d! < 1 || +h! > 23 || +mi! > 59 || +s! > 60) return null;
-  const daysInMonth = new Date(Date.UTC(+y!, +mo!, 0)).getUTCDate();
-  if (+d! > daysInMonth) return null;
-  const at = new Date(ts.replace(/^(.{19})(\.\d{3})\d*/, '$1$2'));
-  return Number.isNaN(at.getTime()) ? null : at;
+  const ms = rfc3339Ms(ts);
+  return ms === null ? null : new Date(ms);
+}
+
+const digits = (s: string, from: number, n: number): number => {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+};
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Milliseconds since the epoch of an RFC 3339 date-time with a mandatory offset (Z or ±hh:mm), optional fraction with offset (fraction cut to the millisecond); null when not one. */
+function rfc3339Ms(ts: string): number | null {
+  if (ts.length < 20 || ts.length > 35) return null;
+  const c = (i: number) => ts.charCodeAt(i);
+  // yyyy-mm-ddThh:mm:ss
+  if (c(4) !== 45 || c(7) !== 45 || (c(10) !== 84 && c(10) !== 116) || c(13) !== 58 || c(16) !== 58) return null;
+  const y = digits(ts, 0, 4), mo = digits(ts, 5, 2), d = digits(ts, 8, 2), h = digits(ts, 11, 2), mi = digits(ts, 14, 2), s = digits(ts, 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return null;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return null;
+  let i = 19;
+  let frac = 0;
+  if (c(i) === 46) {
+    const start = ++i;
+    while (i < ts.length && c(i) >= 48 && c(i) <= 57) i++;
+    const n = i - start;
+    if (n < 1 || n > 9) return null;
+    // Milliseconds: the first three digits, the rest cut off.
+    frac = digits(ts, start, Math.min(3, n)) * (n === 1 ? 100 : n === 2 ? 10 : 1);
+  }
+  let offsetMin = 0;
+  if (i === ts.length - 1 && (c(i) === 90 || c(i) === 122)) offsetMin = 0;
+  else if (i === ts.length - 6 && (c(i) === 43 || c(i) === 45) && c(i + 3) === 58) {
+    const oh = digits(ts, i + 1, 2), om = digits(ts, i + 4, 2);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return null;
+    offsetMin = (c(i) === 45 ? -1 : 1) * (oh * 60 + om);
+  } else return null;
+  // Days from the civil date (proleptic Gregorian), as Date.UTC would give for any year 0000-9999.
+  const yy = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468;
+  return days * 86_400_000 + ((h * 60 + mi - offsetMin) * 60 + s) * 1000 + frac;
 }
 
 /**
@@ -102,8 +153,9 @@ export function parseScaleMessage(raw: unknown, ctx: ParseContext): Parsed {
   if (ctx.channel === 'event' && isTx) return fail('a transaction sent on the event topic; transactions go to the tx topic');
 
   const allowed = isTx ? TX_FIELDS : EVENT_FIELDS;
-  const unknown = Object.keys(m).filter((k) => !allowed.has(k));
-  if (unknown.length) return fail(`unknown member${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).join(', ')} (not allowed in version 1)`);
+  let unknown: string[] | null = null;
+  for (const k in m) if (!allowed.has(k)) (unknown ??= []).push(k);
+  if (unknown) return fail(`unknown member${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).join(', ')} (not allowed in version 1)`);
 
   let message: ScaleMessage;
   if (isTx) {
@@ -138,21 +190,36 @@ export function parseScaleMessage(raw: unknown, ctx: ParseContext): Parsed {
     message = { kind: 'event', v: 1, seq, ts: m.ts, at, type: m.type as EventType, actor: (m.actor as string | undefined) ?? null, detail: (m.detail as Record<string, unknown> | undefined) ?? null };
   }
 
-  const { mac, ...unsigned } = m;
   let canonical: string;
-  try {
-    canonical = canonicalJson(unsigned);
-  } catch {
-    return fail('message has a value with no JSON form');
+  if (isTx) canonical = canonicalTx(m);
+  else {
+    const { mac: _mac, ...unsigned } = m;
+    try {
+      canonical = canonicalJson(unsigned);
+    } catch {
+      return fail('message has a value with no JSON form');
+    }
   }
-  const expected = createHmac('sha256', ctx.secret).update(Buffer.from(canonical, 'utf8')).digest();
-  const given = Buffer.from(mac as string, 'base64url');
+  const expected = createHmac('sha256', ctx.secret).update(canonical).digest();
+  const given = Buffer.from(m.mac as string, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail('mac does not verify');
 
   const ahead = at.getTime() - ctx.now.getTime();
   if (ahead > 5 * 60_000) return fail(`ts is ${Math.round(ahead / 1000)} s ahead of the platform clock (at most 300 s allowed)`);
   if (ctx.now.getTime() - at.getTime() > ctx.backfillDays * 86_400_000) return fail(`ts is older than the back-fill window of ${ctx.backfillDays} days`);
   return { ok: true, message, canonical };
+}
+
+/**
+ * JCS of a transaction already checked above (every member a safe integer or a string, no others):
+ * the members in their sorted order, without the generic sort. Equal to canonicalJson (tested).
+ */
+function canonicalTx(m: Record<string, unknown>): string {
+  let s = `{"name":${JSON.stringify(m.name)},"plu":${JSON.stringify(m.plu)}`;
+  if (m.receipt_no !== undefined) s += `,"receipt_no":${JSON.stringify(m.receipt_no)}`;
+  s += `,"seq":${m.seq as number},"tare_g":${JSON.stringify(m.tare_g)},"total_fen":${JSON.stringify(m.total_fen)},"ts":${JSON.stringify(m.ts)}`;
+  if (m.type !== undefined) s += ',"type":"tx"';
+  return `${s},"unit_price_fen_per_kg":${JSON.stringify(m.unit_price_fen_per_kg)},"v":1,"weight_g":${JSON.stringify(m.weight_g)}}`;
 }
 
 /** Splits a payload (one object or an array of up to 500) into message objects. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScaleMessage } from '../ingest/index.js';
+import { macOf, parseScaleMessage } from '../ingest/index.js';
 import {
   batchesOf,
   createRng,
@@ -33,6 +33,19 @@ describe('the wire form', () => {
     const s = signMessage(SECRET, 42, ms, { plu: '1001', name: '石斑鱼', weight_g: 1250, tare_g: 0, unit_price_fen_per_kg: 16000, total_fen: 20000 });
     expect(JSON.parse(s.json)).toMatchObject({ ts: '2026-06-27T10:31:05+08:00', mac: 'WOjr9ryXHoeARgjiKguMDmb7LqvIEGBEGj8eC5FUN14' });
     expect(s).toMatchObject({ seq: 42, channel: 'tx' });
+  });
+
+  it('writes and signs a sale exactly as the generic serialisers would', () => {
+    const ms = Date.parse('2026-06-27T10:31:05+08:00');
+    for (const [i, name] of ['石斑鱼', 'a"b\\c', '🐟\n鱼'].entries()) {
+      const body = { plu: `10${i}`, name, weight_g: 1250 + i, tare_g: i * 5, unit_price_fen_per_kg: 16000, total_fen: 20000 - i };
+      for (const receipt of [undefined, `R-"${i}`]) {
+        const message: Record<string, unknown> = { v: 1, seq: 42 + i, ts: formatTs(ms), ...body };
+        if (receipt !== undefined) message.receipt_no = receipt;
+        message.mac = macOf(SECRET, message);
+        expect(signMessage(SECRET, 42 + i, ms, body, receipt).json).toBe(JSON.stringify(message));
+      }
+    }
   });
 
   it('stamps ts in RFC 3339 with +08:00, any time of day', () => {
