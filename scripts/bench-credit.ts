@@ -13,17 +13,15 @@
  *   DATABASE_URL=postgres://… npm run bench:credit      # a scratch database on that server, dropped after
  *   MERCHANTS=200000 npm run bench:credit
  */
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { buildServices } from '../src/context.js';
-import { openPGlite, openPostgres, type DbHandle } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { buildApp } from '../src/http/app.js';
 import { actorOf, type By } from '../src/modules/auth/index.js';
 import { DEFAULT_RULEBOOK } from '../src/modules/credit/index.js';
+import { openBenchDb } from './bench-support.js';
 
 const usePg = Boolean(process.env.DATABASE_URL);
 const MERCHANTS = Number(process.env.MERCHANTS ?? (usePg ? 1_000_000 : 100_000));
@@ -33,27 +31,7 @@ const PROBES = Number(process.env.PROBES ?? 50);
 const log = (s: string) => console.error(`bench: ${s}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function openDb(): Promise<{ handle: DbHandle; kind: string; drop: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (!url) return { handle: await openPGlite(), kind: 'pglite', drop: async () => {} };
-  const name = `mashang_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    handle: openPostgres(u.toString(), 6),
-    kind: 'postgres',
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
+const openDb = () => openBenchDb(process.env.DATABASE_URL, 6);
 
 async function main() {
   const { handle, kind, drop } = await openDb();

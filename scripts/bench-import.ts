@@ -7,45 +7,19 @@
  *   DATABASE_URL=postgres://… npx tsx scripts/bench-import.ts   # a scratch database on that server, dropped after
  *   ROWS=10000 npx tsx scripts/bench-import.ts
  */
-import { randomBytes } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { openPGlite, openPostgres, type DbHandle } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import type { Actor } from '../src/modules/auth/index.js';
 import { COLUMNS, createImportService, type ImportFile } from '../src/modules/imports/index.js';
 import { calendarDate, usccCheckCharacter } from '../src/modules/registry/index.js';
+import { openBenchDb } from './bench-support.js';
 
 const ROWS = Number(process.env.ROWS ?? 50_000);
 const MARKETS = 20;
 
-async function openDb(): Promise<{ handle: DbHandle; kind: string; drop: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    const handle = await openPGlite();
-    return { handle, kind: 'pglite', drop: async () => {} };
-  }
-  const name = `mashang_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const handle = openPostgres(u.toString(), 5);
-  return {
-    handle,
-    kind: 'postgres',
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
+const openDb = () => openBenchDb(process.env.DATABASE_URL, 5);
 
 const uscc = (i: number) => {
   const body = `92460202MA${String(i).padStart(7, '0')}`;

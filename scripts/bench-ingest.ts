@@ -24,17 +24,16 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
-import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { buildServices } from '../src/context.js';
-import { openPGlite, openPostgres, type DbHandle } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { buildApp } from '../src/http/app.js';
 import { actorOf, type By } from '../src/modules/auth/index.js';
 import { loadDemo } from '../src/modules/demo/index.js';
 import { connectExternalBroker, ensureSalePartitions, startEmbeddedBroker, type MqttTransport } from '../src/modules/ingest/index.js';
 import { administratorBy, createFleet, provisionInProcess, signMessage, type Fleet, type FleetStats, type SimScaleSpec } from '../src/modules/simulator/index.js';
+import { openBenchDb } from './bench-support.js';
 
 const SCALES = Number(process.env.SCALES ?? 50);
 const START_RATE = Number(process.env.START_RATE ?? 1000);
@@ -155,32 +154,7 @@ async function rawThroughput(m: { url: string; seconds: number; batch: number; p
 
 // ---------------------------------------------------------------- the platform side
 
-async function openDb(): Promise<{ handle: DbHandle; kind: string; url?: string; drop: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (!url || !process.env.MQTT_URL) {
-    const handle = await openPGlite();
-    return { handle, kind: 'pglite', drop: async () => {} };
-  }
-  const name = `mashang_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const handle = openPostgres(u.toString(), 10);
-  return {
-    handle,
-    kind: 'postgres',
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
+const openDb = () => openBenchDb(process.env.DATABASE_URL && process.env.MQTT_URL ? process.env.DATABASE_URL : undefined, 10);
 
 class Driver {
   private waiting = new Map<string, (m: FromDriver) => void>();

@@ -33,7 +33,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { buildServices, type AppContext } from '../src/context.js';
@@ -43,6 +42,7 @@ import { buildApp } from '../src/http/app.js';
 import { actorOf, type By } from '../src/modules/auth/index.js';
 import { ensureSalePartitions } from '../src/modules/ingest/index.js';
 import { bulkCreateMarkets, bulkCreateMerchants, bulkCreateScales, calendarDate, usccCheckCharacter, type BulkMerchant, type BulkScale, type BusinessCategory } from '../src/modules/registry/index.js';
+import { createScratchDatabase } from './bench-support.js';
 
 const MERCHANTS = Number(process.env.MERCHANTS ?? 10_000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
@@ -447,26 +447,7 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
 
 async function openScratchDb(): Promise<{ url?: string; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
-  if (!url) return { drop: async () => {} };
-  const name = `mashang_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  let dropped = false;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      if (dropped) return;
-      dropped = true;
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  return url ? createScratchDatabase(url) : { drop: async () => {} };
 }
 
 interface LoadFigures {
