@@ -36,6 +36,27 @@ const US = '\x1f';
 const RS = '\x1e';
 const SERIOUS_PENALTIES = new Set(['licence_suspension', 'qualification_downgrade', 'licence_revocation', 'business_restriction']);
 
+/** The events of one merchant as folded by the bulk read: fields split by US, events by RS. */
+function parseFolded(text: string, merchantId: number, out: CreditEvent[]): void {
+  let i = 0;
+  const next = (sep: string) => {
+    const j = text.indexOf(sep, i);
+    const end = j < 0 ? text.length : j;
+    const v = text.slice(i, end);
+    i = end + 1;
+    return v;
+  };
+  while (i < text.length) {
+    const id = +next(US);
+    const itemCode = next(US);
+    const points = +next(US);
+    const at = +next(US);
+    const status = next(US) as CreditEventStatus;
+    const confirmedBy = +next(RS);
+    out.push({ id, merchantId, itemCode, points, occurredAt: new Date(at), recordedBy: null, source: 'inspection', status, confirmedBy: confirmedBy || null });
+  }
+}
+
 /** Roles whose word confirms a deduction: a person with authority behind it. */
 const CONFIRMING_ROLES = new Set(['admin', 'city_bureau', 'office_inspector']);
 
@@ -221,12 +242,7 @@ export function createCreditService(db: Db, registry: RegistryService, opts: { t
       const events: CreditEvent[] = [];
       for (const r of rows) {
         events.length = 0;
-        if (r.ev)
-          for (const rec of r.ev.split(RS)) {
-            const f = rec.split(US);
-            const confirmedBy = Number(f[5]);
-            events.push({ id: Number(f[0]), merchantId: r.id, itemCode: f[1]!, points: Number(f[2]), occurredAt: new Date(Number(f[3])), recordedBy: null, source: 'inspection', status: f[4] as CreditEventStatus, confirmedBy: confirmedBy || null });
-          }
+        if (r.ev) parseFolded(r.ev, r.id, events);
         const s = quickScore(events, rb.rulebook, at);
         const pens = pensOf.get(r.id) ?? [];
         const risk = riskClass({
