@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +39,14 @@ export interface BuildOptions {
 
 /** The HTTP edge: plugins for third-party set-up, then the app's own plugins, then routes. */
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  // Cached scan pages are answered on the Node server before Fastify sees the request (public.routes.ts).
+  const early: { serveHit: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null } = { serveHit: null };
   const app = Fastify({
+    serverFactory: (handler) =>
+      http.createServer((req, res) => {
+        if (early.serveHit?.(req, res)) return;
+        handler(req, res);
+      }),
     ...(opts.logger ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: false }),
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : randomUUID()),
     trustProxy: ctx.config.http.trustProxy,
@@ -72,7 +80,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  installMetrics(app);
+  const metrics = installMetrics(app);
   await app.register(authPlugin, { auth: ctx.auth });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -104,7 +112,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   registerComplaintRoutes(app, ctx.complaints);
   registerPenaltyRoutes(app, ctx.penalties);
   await registerOpenData(app, { db: ctx.dbHandle.db, codes: ctx.codes, pricing: ctx.pricing, timezone: ctx.config.timezone, perMinute: ctx.config.http.openDataPerMinute });
-  await registerPublicPages(app, { dbHandle: ctx.dbHandle, codes: ctx.codes, feedback: ctx.feedback, credit: ctx.credit, complaints: ctx.complaints, pricing: ctx.pricing, timezone: ctx.config.timezone, logger: ctx.logger });
+  early.serveHit = (await registerPublicPages(app, { dbHandle: ctx.dbHandle, codes: ctx.codes, feedback: ctx.feedback, credit: ctx.credit, complaints: ctx.complaints, pricing: ctx.pricing, timezone: ctx.config.timezone, logger: ctx.logger, metrics })).serveHit;
   registerCodeRoutes(app, { db: ctx.dbHandle.db, codes: ctx.codes, registry: ctx.registry });
   await registerImportRoutes(app, { db: ctx.dbHandle.db, registry: ctx.registry, maxFileMb: ctx.config.imports.maxFileMb, maxRows: ctx.config.imports.maxRows });
 

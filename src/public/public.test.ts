@@ -194,4 +194,32 @@ describe.each(TEST_DB_KINDS)('codes, scan pages and ratings on %s', (kind) => {
       await limited.close();
     }
   });
+
+  it('over real HTTP, answers a cached page before routing, with the same bytes, ETag and 304, and counts it', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    try {
+      const url = `${base}/p/merchants/${t.fx.merchants.B}`;
+      const first = await fetch(url);
+      expect(first.status).toBe(200);
+      const body = await first.text();
+      const second = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+      expect(second.status).toBe(200);
+      expect(second.headers.get('content-encoding')).toBe('gzip');
+      expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
+      expect(second.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(await second.text()).toBe(body);
+      expect((await fetch(url, { headers: { 'if-none-match': first.headers.get('etag')! } })).status).toBe(304);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/mashang_public_page_cache_hits_total [1-9]/);
+      // A change still shows at once: the early path reads the same cache.
+      await managerA.patch(`/api/merchants/${t.fx.merchants.A}`, { name: '早答测试海鲜店' });
+      const pageA = `${base}/p/merchants/${t.fx.merchants.A}`;
+      await fetch(pageA);
+      await managerA.patch(`/api/merchants/${t.fx.merchants.A}`, { name: '早答测试海鲜店二' });
+      await eventually(async () => expect(await (await fetch(pageA)).text()).toContain('早答测试海鲜店二'));
+    } finally {
+      await t.app.server.close();
+    }
+  });
 });
