@@ -58,6 +58,9 @@ browserSuite('credit in the web app and on the public page', () => {
     expect(nav).toContain('我的信用');
     for (const staffOnly of ['概览', '商户', '预警', '人员账号', '信用待办', '即将上线']) expect(nav).not.toContain(staffOnly);
     expect(await page.getByTestId('public-page-link').getAttribute('href')).toBe(`/p/merchants/${t.fx.merchants.A}`);
+    // Its own scales and what consumers said about them.
+    await page.getByTestId('my-scale-ratings').waitFor();
+    expect(await page.getByTestId('my-scale-ratings').textContent()).toContain('SN-A-1');
 
     const row = page.getByTestId('credit-events').locator('tr[data-item="PRC-01"]');
     await row.waitFor();

@@ -14,6 +14,7 @@ import { useSession } from '../session';
 import type { CreditEvent, CreditEventStatus, CreditRecord, PendingCreditEvent, RiskClass, RulebookInForce } from '../types';
 import { EmptyRow, ErrorBox, Facts, Field, FormActions, Loading, Modal, PageHeader, Panel } from '../ui';
 import { DEFAULT_RULEBOOK } from '../../../src/modules/credit/credit.rulebook.default';
+import { MyScaleRatingsPanel } from './ratings';
 
 const CSS = `
 .stars { color: #e09a1a; letter-spacing: 1px; white-space: nowrap; font-size: 16px; }
@@ -710,6 +711,7 @@ export function MyCreditPage() {
             />
             <StarHistory history={r.history} />
           </Panel>
+          <MyScaleRatingsPanel />
         </>
       )}
       {action && (

@@ -252,3 +252,42 @@ export function RedLightScalesPage() {
     </>
   );
 }
+
+/** A merchant's own scales with their lights and what consumers said (GET /api/me/ratings). */
+export function MyScaleRatingsPanel() {
+  const r = useGet<{ scales: (Pick<ScaleRatings, 'light' | 'ratings'> & { scaleId: number; serialNo: string })[] }>('/api/me/ratings');
+  return (
+    <Panel title="我的电子秤评价" en="My scales' consumer ratings" className="ratings-panel">
+      <RatingStyle />
+      <ErrorBox error={r.error} />
+      {!r.data && !r.error && <Loading />}
+      {r.data && (
+        <table className="grid" data-testid="my-scale-ratings">
+          <thead>
+            <tr>
+              <th>出厂编号 Serial</th>
+              <th>评价灯 Light</th>
+              <th>评价 Ratings</th>
+              <th>反映不准 Inaccurate</th>
+              <th>最近留言 Latest comment</th>
+            </tr>
+          </thead>
+          <tbody>
+            {!r.data.scales.length && <EmptyRow cols={5} text="没有登记的电子秤 No scales registered" />}
+            {r.data.scales.map((s) => (
+              <tr key={s.scaleId}>
+                <td>{s.serialNo}</td>
+                <td>
+                  <LightBadge light={s.light} />
+                </td>
+                <td>{s.ratings.length}</td>
+                <td>{s.ratings.filter((x) => !x.accurate).length}</td>
+                <td>{s.ratings.find((x) => x.comment)?.comment ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Panel>
+  );
+}
