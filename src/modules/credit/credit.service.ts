@@ -171,7 +171,7 @@ export function createCreditService(db: Db, registry: RegistryService, opts: { t
         stars: s.stars,
         upheldComplaintsLastYear: upheldOf.get(m.id) ?? 0,
         penaltiesLastYear: pens.length,
-        seriousPenaltiesLastYear: pens.filter((p) => ['licence_suspension', 'qualification_downgrade', 'licence_revocation', 'business_restriction'].includes(p.penalty_type)).length,
+        seriousPenaltiesLastYear: pens.filter((p) => SERIOUS_PENALTIES.has(p.penalty_type)).length,
         daysOnRecord: Math.floor((at.getTime() - m.created_at.getTime()) / 86_400_000),
       }).riskClass;
       rows.push({ merchant_id: m.id, score: s.score, stars: s.stars, rulebook_id: rb.id, under_objection: s.underObjection, risk_class: risk, computed_at: at });
