@@ -33,7 +33,7 @@ import { actorOf, type By } from '../src/modules/auth/index.js';
 import { loadDemo } from '../src/modules/demo/index.js';
 import { connectExternalBroker, ensureSalePartitions, startEmbeddedBroker, type MqttTransport } from '../src/modules/ingest/index.js';
 import { administratorBy, createFleet, provisionInProcess, signMessage, type Fleet, type FleetStats, type SimScaleSpec } from '../src/modules/simulator/index.js';
-import { openBenchDb } from './bench-support.js';
+import { openBenchDb, processCpuSeconds } from './bench-support.js';
 
 const SCALES = Number(process.env.SCALES ?? 50);
 const START_RATE = Number(process.env.START_RATE ?? 1000);
@@ -45,6 +45,8 @@ const ALERT_S = Number(process.env.ALERT_S ?? 12);
 const PROBES_PER_S = Number(process.env.PROBES_PER_S ?? 20);
 const RAW_S = Number(process.env.RAW_S ?? 5);
 const INSPECTOR = 'jiyang_inspector';
+// The external servers' processes, whose CPU each step reports (the machine's other tenants too, if any).
+const OTHERS = ['mosquitto', 'postgres'] as const;
 const DEMO_PASSWORD = 'mashang-demo-2026';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -268,7 +270,7 @@ async function main() {
   await drv.ask({ cmd: 'start', specs, mqttUrl }, 'started');
 
   // 1. The ladder: offered rate ×STEP_FACTOR a step until what is accepted and stored stops rising.
-  const steps: { offered: number; accepted: number; backlog: number; p50: number | null; p99: number | null; cpuPct: number; simCpuPct: number; avgBatch: number }[] = [];
+  const steps: { offered: number; accepted: number; backlog: number; p50: number | null; p99: number | null; cpuPct: number; simCpuPct: number; avgBatch: number; queued: number; flushesPerS: number; brokerCpuPct: number | null; dbCpuPct: number | null }[] = [];
   let best = 0;
   let bestBatch = 1;
   let rate = START_RATE;
@@ -283,11 +285,15 @@ async function main() {
     await sleep(Math.min(2000, (STEP_S * 1000) / 4));
     const a = await drv.stats(true);
     const cpuA = process.cpuUsage();
+    const othersA = await processCpuSeconds(OTHERS);
+    const batchesA = ctx.ingest.stats().batches;
     const tA = performance.now();
     await sleep(STEP_S * 1000 - Math.min(2000, (STEP_S * 1000) / 4));
     const b = await drv.stats();
     const dt = (performance.now() - tA) / 1000;
     const cpu = process.cpuUsage(cpuA);
+    const othersB = await processCpuSeconds(OTHERS);
+    const pctOf = (name: string) => Math.round(((othersB[name]! - othersA[name]!) / dt) * 100);
     const step = {
       offered: Math.round((b.sales - a.sales) / dt),
       accepted: Math.round((b.accepted - a.accepted) / dt),
@@ -297,9 +303,13 @@ async function main() {
       cpuPct: Math.round(((cpu.user + cpu.system) / 1e6 / dt) * 100),
       simCpuPct: Math.round(((b.cpuMs - a.cpuMs) / 1000 / dt) * 100),
       avgBatch: round((b.sent - a.sent) / Math.max(1, b.payloads - a.payloads), 1)!,
+      queued: ctx.ingest.queued(),
+      flushesPerS: Math.round((ctx.ingest.stats().batches - batchesA) / dt),
+      brokerCpuPct: external ? pctOf('mosquitto') : null,
+      dbCpuPct: external ? pctOf('postgres') : null,
     };
     steps.push(step);
-    console.error(`bench: offered ${step.offered}/s accepted ${step.accepted}/s backlog ${step.backlog} ack p50 ${step.p50} ms p99 ${step.p99} ms platform cpu ${step.cpuPct}% simulator cpu ${step.simCpuPct}% batch ${step.avgBatch}`);
+    console.error(`bench: offered ${step.offered}/s accepted ${step.accepted}/s backlog ${step.backlog} ack p50 ${step.p50} ms p99 ${step.p99} ms platform cpu ${step.cpuPct}% simulator cpu ${step.simCpuPct}% broker cpu ${step.brokerCpuPct ?? '-'}% db cpu ${step.dbCpuPct ?? '-'}% batch ${step.avgBatch} queued ${step.queued} flushes ${step.flushesPerS}/s`);
     // Sustained: at least 95 % of the offered rate taken, and no more than a second of it waiting for acks.
     const saturated = step.accepted < step.offered * 0.95 || step.backlog > step.offered;
     const rising = STEP_FACTOR === 1 || step.accepted > best * 1.05;

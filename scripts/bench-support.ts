@@ -32,3 +32,31 @@ export async function openBenchDb(url: string | undefined, poolSize: number): Pr
   const scratch = await createScratchDatabase(url);
   return { handle: openPostgres(scratch.url, poolSize), kind: 'postgres', url: scratch.url, drop: scratch.drop };
 }
+
+/**
+ * CPU seconds used so far by every process whose command name is one of `names` (Linux /proc;
+ * elsewhere 0), summed per name: where the machine's cores went during a benchmark step.
+ */
+export async function processCpuSeconds(names: readonly string[]): Promise<Record<string, number>> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const out: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  let pids: string[];
+  try {
+    pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
+  } catch {
+    return out;
+  }
+  await Promise.all(
+    pids.map(async (pid) => {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+      if (!stat) return;
+      // comm is in parentheses and may hold spaces; the fields after it are space-separated.
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      if (!(comm in out)) return;
+      const f = stat.slice(close + 2).split(' ');
+      out[comm]! += (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks (USER_HZ 100)
+    }),
+  );
+  return out;
+}

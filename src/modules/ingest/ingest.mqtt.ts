@@ -113,7 +113,7 @@ export async function startEmbeddedBroker(deps: Deps & { host: string; port: num
       .then((acks) => owe(deviceId!, acks))
       .catch((err) => logger.warn({ err, deviceId }, 'mqtt message not taken'));
     // Acks flow asynchronously; only a swamped writer holds the scale back.
-    if (ingest.stats().queued > QUEUE_HIGH_WATER) void submitted.finally(done);
+    if (ingest.queued() > QUEUE_HIGH_WATER) void submitted.finally(done);
     else done();
   };
 
@@ -158,17 +158,28 @@ export async function connectExternalBroker(deps: Deps & { url: string; group?: 
   const { devices, ingest, logger } = deps;
   const group = deps.group ?? 'mashang';
   const topics = ['tx', 'event', 'status'].map((c) => `$share/${group}/${TOPIC_PREFIX}+/${c}`);
-  // Several members of the group: a broker keeps a bounded window and queue per connection
-  // (Mosquitto's defaults: 20 in flight, 1000 queued, then it drops), so a writer pausing for a
-  // commit must not be the moment one connection's queue overflows.
+  // A broker keeps a window and a queue per connection and drops what overflows the queue
+  // (Mosquitto: 20 in flight unless the client's MQTT 5 Receive Maximum says more, 1000 queued).
+  // With the default window a connection moves 20 payloads per turn of the event loop, and a
+  // writer pausing for a commit overflows the queue: so the widest window, and backpressure of
+  // our own (below) instead of the broker's drops. One connection by default: the broker hands a
+  // group's messages round-robin to its members, so with several a scale's messages arrive out of
+  // order, and a seq stored after a higher one costs a lookup and a gap opened and closed.
   const clients = await Promise.all(
-    Array.from({ length: Math.max(1, deps.consumers ?? 4) }, async () => {
+    Array.from({ length: Math.max(1, deps.consumers ?? 1) }, async () => {
       const c = await mqtt.connectAsync(deps.url, {
         clientId: `mashang-platform-${randomBytes(6).toString('hex')}`,
         protocolVersion: 5,
         clean: true,
         reconnectPeriod: 2000,
+        properties: { receiveMaximum: 65535 },
       });
+      // mqtt.js reads a connection's next packet only after this callback: past the high-water
+      // mark the connection waits for the writer, and the broker keeps the rest in its window.
+      c.handleMessage = (_packet, callback) => {
+        if (ingest.queued() > QUEUE_HIGH_WATER) void ingest.whenBelow(QUEUE_HIGH_WATER / 2).then(() => callback());
+        else callback();
+      };
       await c.subscribeAsync(topics, { qos: 1 });
       c.on('connect', () => void c.subscribeAsync(topics, { qos: 1 }).catch((err) => logger.error({ err }, 'resubscribe failed')));
       c.on('error', (err) => logger.warn({ err: err.message }, 'mqtt broker error'));

@@ -92,28 +92,52 @@ const hashOf = (canonical: string) => createHash('sha256').update(canonical).dig
 export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts: AlertsPort; settings: IngestSettings; logger: Logger; now?: () => Date }) {
   const { db, pricing, alerts, settings, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  let queue: Pending[] = [];
+  // One queue per writer, by scale: a scale's messages are stored by one writer in the order they
+  // came, so concurrent writers never wait on each other's device-row locks, and a later batch of a
+  // scale cannot commit before an earlier one (which would turn the earlier seqs into late ones).
+  const writers = Math.max(1, settings.writers);
+  const queues: Pending[][] = Array.from({ length: writers }, () => []);
+  const busy = new Array<boolean>(writers).fill(false);
+  let queued = 0;
   let rejections: PendingRejection[] = [];
   let timer: NodeJS.Timeout | null = null;
   const inFlight = new Set<Promise<void>>();
   let closed = false;
   const stats = { accepted: 0, duplicate: 0, rejected: 0, batches: 0 };
+  // Transports holding a connection back until the queues are short again (backpressure).
+  let waiters: { below: number; resolve: () => void }[] = [];
+  function wakeWaiters() {
+    if (!waiters.length) return;
+    const still: typeof waiters = [];
+    for (const w of waiters) (queued <= w.below ? w.resolve() : still.push(w));
+    waiters = still;
+  }
+
+  function enqueue(p: Pending) {
+    queues[p.device.scaleId % writers]!.push(p);
+    queued++;
+  }
 
   function schedule() {
-    if (queue.length + rejections.length >= settings.maxBatch && inFlight.size < settings.writers) void kick();
+    if (queues.some((q, w) => !busy[w] && q.length >= settings.maxBatch)) void kick();
     else if (!timer) timer = setTimeout(() => void kick(), settings.flushMs);
   }
 
-  /** Starts flushes while there is work and a writer free; resolves when what was queued at the call is stored. */
+  /** Starts a flush on every idle writer with work; resolves when what was queued at the call is stored. */
   function kick(): Promise<void> {
     if (timer) {
       clearTimeout(timer);
       timer = null;
     }
-    while ((queue.length || rejections.length) && inFlight.size < settings.writers) {
-      const batch = queue.splice(0, settings.maxBatch);
+    for (let w = 0; w < writers; w++) {
+      // Rejections ride with whichever writer starts first.
+      if (busy[w] || (!queues[w]!.length && !rejections.length)) continue;
+      const batch = queues[w]!.splice(0, settings.maxBatch);
+      queued -= batch.length;
+      wakeWaiters();
       const rej = rejections;
       rejections = [];
+      busy[w] = true;
       const run: Promise<void> = flush(batch, rej)
         .catch((err) => {
           // Not stored, so not acknowledged at all: `rejected` would tell a scale to give the sales up.
@@ -121,13 +145,14 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
           for (const p of batch) p.group.reject(new StorageUnavailable());
         })
         .finally(() => {
+          busy[w] = false;
           inFlight.delete(run);
           // With a backlog, the next batch starts at once; the flush timer only gathers a trickle.
-          if (queue.length || rejections.length) void kick();
+          if (queued || rejections.length) void kick();
         });
       inFlight.add(run);
     }
-    return Promise.all([...inFlight]).then(() => (queue.length || rejections.length ? kick() : undefined));
+    return Promise.all([...inFlight]).then(() => (queued || rejections.length ? kick() : undefined));
   }
 
   async function flush(batch: Pending[], rej: PendingRejection[]) {
@@ -216,16 +241,22 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
         for (const s of sorted) if (s <= last) late.push({ scaleId, seq: s });
         newLast.set(scaleId, maxSeq);
       }
-      // A late message fills (part of) an open gap.
+      // A late message fills (part of) an open gap: the gap closes and what is still missing of it
+      // opens again with the gap's original times (one update and one insert, however many).
       if (late.length) {
-        const open = await trx.selectFrom('seq_gap').selectAll().where('scale_id', 'in', [...new Set(late.map((l) => l.scaleId))]).where('closed_at', 'is', null).forUpdate().execute();
+        const lateOf = new Map<number, number[]>();
+        for (const l of late) (lateOf.get(l.scaleId) ?? lateOf.set(l.scaleId, []).get(l.scaleId)!).push(l.seq);
+        const open = await trx.selectFrom('seq_gap').selectAll().where('scale_id', 'in', [...lateOf.keys()]).where('closed_at', 'is', null).forUpdate().execute();
+        const closing: number[] = [];
         for (const g of open) {
+          const inside = lateOf.get(g.scale_id)!.filter((seq) => seq >= g.from_seq && seq <= g.to_seq);
+          if (!inside.length) continue;
           let parts = [{ from: g.from_seq, to: g.to_seq }];
-          for (const l of late) if (l.scaleId === g.scale_id) parts = parts.flatMap((part) => fillGap(part, l.seq));
-          if (parts.length === 1 && parts[0]!.from === g.from_seq && parts[0]!.to === g.to_seq) continue;
-          await trx.updateTable('seq_gap').set({ closed_at: receivedAt }).where('id', '=', g.id).execute();
+          for (const seq of inside) parts = parts.flatMap((part) => fillGap(part, seq));
+          closing.push(g.id);
           for (const part of parts) gapOpens.push({ scale_id: g.scale_id, from_seq: part.from, to_seq: part.to, opened_at: g.opened_at, reported_at: g.reported_at } as never);
         }
+        if (closing.length) await trx.updateTable('seq_gap').set({ closed_at: receivedAt }).where('id', 'in', closing).execute();
       }
       if (gapOpens.length) await trx.insertInto('seq_gap').values(gapOpens).execute();
 
@@ -360,7 +391,7 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
           group.left--;
           continue;
         }
-        queue.push({ device, message: r.message, contentHash: hashOf(r.canonical), receivedAt, transport, alone, group, index });
+        enqueue({ device, message: r.message, contentHash: hashOf(r.canonical), receivedAt, transport, alone, group, index });
       }
       if (group.left === 0) group.resolve(group.acks);
       schedule();
@@ -371,7 +402,16 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
     /** Stores whatever is queued now (tests, shutdown). */
     flush: () => kick(),
 
-    stats: () => ({ ...stats, queued: queue.length }),
+    stats: () => ({ ...stats, queued }),
+
+    /** Messages waiting for the writer now (cheap: the transports ask per payload). */
+    queued: () => queued,
+
+    /** Resolves once no more than `below` messages wait for the writer (at once if so now). */
+    whenBelow(below: number): Promise<void> {
+      if (queued <= below) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ below, resolve }));
+    },
 
     /** Stops taking messages and stores what was already taken. */
     async close() {

@@ -320,5 +320,32 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
       await c.endAsync();
       await consumer.close();
     });
+
+    it('takes a burst of 5,000 payloads while stalled without losing a message', async () => {
+      // One consumer connection takes 5,000 payloads sent at once while the platform is stalled.
+      const consumer = await connectExternalBroker({ devices: t.ctx.devices, ingest: t.ctx.ingest, logger: t.ctx.logger, url: process.env.MQTT_URL!, group: `burst${Date.now()}`, consumers: 1 });
+      const c = await mqtt.connectAsync(process.env.MQTT_URL!, { clientId: `${deviceId}-${Date.now()}`, reconnectPeriod: 0 });
+      await c.subscribeAsync(`mashang/v1/scales/${deviceId}/ack`, { qos: 1 });
+      const accepted = new Set<number>();
+      const all = new Promise<void>((r) =>
+        c.on('message', (_t, p) => {
+          for (const a of JSON.parse(p.toString()).acks as { seq: number; status: string }[]) if (a.status === 'accepted') accepted.add(a.seq);
+          if (accepted.size === 5000) r();
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      const sent = Array.from({ length: 5000 }, () => tx());
+      const published = Promise.all(sent.map((m) => c.publishAsync(`mashang/v1/scales/${deviceId}/tx`, JSON.stringify(m), { qos: 1 })));
+      // The platform busy for a second (a long commit, a GC pause) while the burst reaches the broker.
+      await new Promise((r) => setTimeout(r, 50));
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+      await published;
+      await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
+      expect(accepted.size).toBe(5000);
+      const stored = await sql<{ n: number }>`select count(*)::int as n from sale where scale_id = ${t.fx.scales.A} and seq between ${sent[0]!.seq} and ${sent[4999]!.seq}`.execute(t.ctx.dbHandle.db);
+      expect(stored.rows[0]!.n).toBe(5000);
+      await c.endAsync();
+      await consumer.close();
+    }, 60_000);
   });
 });
