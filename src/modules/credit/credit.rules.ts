@@ -53,6 +53,22 @@ export const PENALTY_TYPES = {
 export type PenaltyType = keyof typeof PENALTY_TYPES;
 export const PENALTY_TYPE_KEYS = Object.keys(PENALTY_TYPES) as PenaltyType[];
 
+/**
+ * The rulebook item a system finding (an alert type) suggests when an inspector turns it into a
+ * credit event; the inspector may choose another item of the rulebook in force.
+ */
+export const ALERT_CREDIT_ITEMS: Readonly<Record<string, string>> = {
+  over_cap: 'CAP-01',
+  expired_verification_sale: 'MET-03',
+  red_light_scale: 'MET-05',
+};
+
+/** The suggested item for an alert type, when the rulebook has it; null otherwise. */
+export function creditItemForAlert(alertType: string, rb: CreditRulebook): string | null {
+  const code = Object.prototype.hasOwnProperty.call(ALERT_CREDIT_ITEMS, alertType) ? ALERT_CREDIT_ITEMS[alertType]! : null;
+  return code && rb.items.some((i) => i.code === code) ? code : null;
+}
+
 // ---------------------------------------------------------------- the rulebook
 
 export interface RulebookItem {

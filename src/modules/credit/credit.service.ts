@@ -8,6 +8,7 @@ import type { Db } from '../../db/connect.js';
 import type { Database } from '../../db/database.js';
 import { reachFilter } from '../../db/reach.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../shared/errors.js';
+import { ALERT_TYPES, alreadyRecorded, type AlertsService } from '../alerts/index.js';
 import { appendAuditEntries } from '../audit/index.js';
 import type { Actor, By } from '../auth/index.js';
 import { calendarDate, type RegistryService } from '../registry/index.js';
@@ -16,6 +17,7 @@ import {
   bulkScoringTerms,
   canApplyForRepair,
   canObject,
+  creditItemForAlert,
   CREDIT_SOURCES,
   quickScore,
   riskClass,
@@ -66,7 +68,10 @@ export function toRuleEvent(r: Pick<EventRow, 'id' | 'merchant_id' | 'item_code'
   };
 }
 
-export function createCreditService(db: Db, registry: RegistryService, opts: { timezone: string; now?: () => Date; parallel?: number }) {
+/** What credit needs of the alerts module to turn a finding into a credit event. */
+export type AlertsForCredit = Pick<AlertsService, 'lockForCredit' | 'linkCreditEvent' | 'pushChanged'>;
+
+export function createCreditService(db: Db, registry: RegistryService, opts: { timezone: string; now?: () => Date; parallel?: number; alerts?: AlertsForCredit }) {
   const parallelWriters = opts.parallel ?? 1;
   const now = opts.now ?? (() => new Date());
   const rulebooks = new Map<number, Promise<{ id: number; version: number; rulebook: CreditRulebook }>>();
@@ -384,6 +389,42 @@ export function createCreditService(db: Db, registry: RegistryService, opts: { t
         return row;
       };
       return trxIn ? write(trxIn) : db.transaction().execute(write);
+    },
+
+    /**
+     * Turns a system finding (an alert) into a credit event for its merchant, with the alert as its
+     * evidence, through `recordEvent`: an inspector's record counts at once. The item is the one
+     * the alert type suggests unless another is chosen. One event per alert: a second is refused
+     * (409 naming the first), and the alert links to its event.
+     */
+    async recordFromAlert(by: By, alertId: number, input: { itemCode?: string; note?: string }) {
+      const alerts = opts.alerts;
+      if (!alerts) throw new Error('createCreditService: opts.alerts is required to record from an alert');
+      const note = (input.note ?? '').trim();
+      // Reach on the merchant is checked before the transaction: the registry reads through `db`.
+      const peek = await db.transaction().execute((trx) => alerts.lockForCredit(trx, by.actor, alertId));
+      if (peek.merchant_id === null) throw conflict('该预警未关联经营主体，不能记录信用事件 (the alert names no merchant)');
+      await checkMerchant(by.actor, peek.merchant_id);
+      const event = await db.transaction().execute(async (trx) => {
+        const alert = await alerts.lockForCredit(trx, by.actor, alertId);
+        if (alert.credit_event_id !== null) throw alreadyRecorded(alert.credit_event_id);
+        const merchantId = alert.merchant_id!;
+        const rb = await ruleOf(merchantId, trx);
+        const itemCode = input.itemCode ?? creditItemForAlert(alert.type, rb);
+        if (!itemCode) throw invalid('此类预警没有对应的评分条目，请选择条目 (no rulebook item fits this alert type: choose one)', [{ field: 'itemCode', message: 'required for this alert type' }]);
+        const label = ALERT_TYPES[alert.type as keyof typeof ALERT_TYPES] ?? { zh: alert.type, en: alert.type };
+        const evidence = [
+          `平台预警 #${alert.id}（${label.zh} / ${label.en}）：${alert.title}`,
+          `${alert.summary}`,
+          `证据 ${alert.evidence_count} 条，${alert.first_seen_at.toISOString()} 至 ${alert.last_seen_at.toISOString()} (${alert.evidence_count} pieces of evidence)`,
+          ...(note ? [`核实意见 (inspector's note)：${note}`] : []),
+        ].join('\n');
+        const row = await this.recordEvent(by, { merchantId, itemCode, occurredAt: alert.first_seen_at, evidence, source: 'system_finding', origin: `alert:${alert.id}` }, trx);
+        await alerts.linkCreditEvent(trx, by, alert.id, row.id, note || `${itemCode} ${row.points}`);
+        return row;
+      });
+      await alerts.pushChanged(alertId);
+      return event;
     },
 
     /** An inspector confirms a proposed event: from now it counts. */
