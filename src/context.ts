@@ -67,7 +67,7 @@ export function buildServices(config: Config, logger: Logger, dbHandle: DbHandle
   const pricing = createPricingService(db, { timezone: config.timezone, logger });
   const alerts = createAlertsService(db, { logger, ...(extra.alertsNotifyUrl ? { notify: { url: extra.alertsNotifyUrl } } : {}) });
   const ingestSettings = { ...config.ingest, timezone: config.timezone };
-  const credit = createCreditService(db, registry, { timezone: config.timezone, parallel: config.database.kind === 'postgres' ? 2 : 1 });
+  const credit = createCreditService(db, registry, { timezone: config.timezone, parallel: config.database.kind === 'postgres' ? 2 : 1, alerts });
   const complaints = createComplaintService(db, { credit, alerts, timezone: config.timezone });
   return {
     config,

@@ -31,5 +31,6 @@ export const alertCases: Record<string, Case> = {
   'POST /api/alerts/:id/acknowledge': { kind: 'record', resource: 'alert', fresh: (t, at) => raiseAt(t, at), body: () => ({ note: '已派员核查 (inspector sent)' }) },
   'POST /api/alerts/:id/resolve': { kind: 'record', resource: 'alert', fresh: (t, at) => raiseAt(t, at), body: () => ({ note: '已责令整改 (ordered to correct)' }) },
   'POST /api/alerts/:id/dismiss': { kind: 'record', resource: 'alert', fresh: (t, at) => raiseAt(t, at), body: () => ({ note: '误报 (false alarm)' }) },
+  'POST /api/alerts/:id/credit-event': { kind: 'record', resource: 'alert', ok: 201, fresh: (t, at) => raiseAt(t, at), body: () => ({ note: '现场核实属实 (confirmed on site)' }) },
   'POST /api/alerts/:id/reopen': { kind: 'record', resource: 'alert', fresh: (t, at) => raiseAt(t, at, 'resolved'), body: () => ({ note: '复查发现仍在超价 (still over the cap)' }) },
 };

@@ -36,6 +36,7 @@ export const Alert = Type.Object({
   closedBy: Nullable(Type.Integer()),
   updatedAt: Type.String(),
   version: Type.Integer({ description: 'grows with every change' }),
+  creditEventId: Nullable(Type.Integer({ description: 'the credit event recorded from this finding, if any (one per alert)' })),
 });
 
 export const AlertQuery = Type.Object({

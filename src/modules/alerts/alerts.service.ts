@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../../db/database.js';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/connect.js';
 import { AppError, conflict, invalid, notFound } from '../../shared/errors.js';
@@ -63,6 +64,8 @@ export interface Alert {
   updatedAt: string;
   /** Grows with every change: a client keeps the highest it has seen. */
   version: number;
+  /** The credit event an inspector recorded from this finding; at most one. */
+  creditEventId: number | null;
 }
 /** One event of the live stream: the alert as it now stands, and what changed. */
 export interface AlertSummary extends Alert {
@@ -161,6 +164,7 @@ export function createAlertsService(db: Db, opts: AlertsOptions = {}) {
     closedBy: r.closed_by,
     updatedAt: iso(r.updated_at),
     version: r.version,
+    creditEventId: r.credit_event_id,
   });
 
   // ---------------- live push ----------------
@@ -379,6 +383,40 @@ export function createAlertsService(db: Db, opts: AlertsOptions = {}) {
       return alert;
     },
 
+    /**
+     * The alert, locked in the caller's transaction, for turning the finding into a credit event.
+     * Outside reach: 404 (as if it did not exist).
+     */
+    async lockForCredit(trx: Transaction<Database>, actor: Actor, id: number) {
+      const row = await repo.lockAlert(trx, id);
+      if (!row || !isWithinReach(actor.reach, { districtId: row.district_id, marketId: row.market_id })) throw notFound('alert', id);
+      return row;
+    },
+
+    /**
+     * Links a locked alert to the credit event recorded from it, in the caller's transaction, with
+     * a line in its history. Refused (409) when it already has one. Call `pushChanged` after commit.
+     */
+    async linkCreditEvent(trx: Transaction<Database>, by: By, id: number, creditEventId: number, note: string) {
+      const row = await repo.lockAlert(trx, id);
+      if (!row) throw notFound('alert', id);
+      if (row.credit_event_id !== null) throw alreadyRecorded(row.credit_event_id);
+      const at = new Date();
+      await trx.updateTable('alert').set((eb) => ({ credit_event_id: creditEventId, updated_at: at, version: eb('version', '+', 1) })).where('id', '=', id).execute();
+      await trx.insertInto('alert_action').values({ alert_id: id, action: 'credit_event', from_status: row.status, to_status: row.status, staff_id: by.actor.staffId, at, note }).execute();
+    },
+
+    /** Pushes an alert changed outside `act` to the live streams (this instance and, by NOTIFY, the others). Never throws. */
+    async pushChanged(id: number): Promise<void> {
+      try {
+        const view = await repo.findAlertView(db, id);
+        if (view) bus.publish([{ ...toAlert(view), change: 'status' }]);
+        await notifyOthers({ status: [id] });
+      } catch (err) {
+        logger?.warn({ err }, 'alerts: could not push a changed alert');
+      }
+    },
+
     /** Open and acknowledged alerts within reach, by type (every type, with labels) and by severity. */
     async summary(actor: Actor) {
       const rows = await repo.activeCounts(db, actor.reach);
@@ -412,6 +450,10 @@ export function createAlertsService(db: Db, opts: AlertsOptions = {}) {
     },
   };
 }
+
+/** 409: the finding is already a credit event, named in `details.creditEventId`. */
+export const alreadyRecorded = (creditEventId: number) =>
+  new AppError('conflict', `该预警已记录为信用事件 #${creditEventId} (this alert is already credit event ${creditEventId})`, 409, { creditEventId });
 
 const reopenConflict = (activeId?: number) =>
   new AppError(

@@ -26,6 +26,8 @@ export interface AlertTable {
   closed_by: number | null;
   updated_at: Timestamp;
   version: ColumnType<number, number | undefined, number>;
+  /** The credit event an inspector recorded from this finding (at most one). */
+  credit_event_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface AlertEvidenceTable {

@@ -1,4 +1,4 @@
-export { createAlertsService, type AlertsService, type AlertsOptions, type Alert, type AlertSummary, type RaisedAlert, type Evidence, type AlertActionRecord, type AlertListFilter } from './alerts.service.js';
+export { createAlertsService, alreadyRecorded, type AlertsService, type AlertsOptions, type Alert, type AlertSummary, type RaisedAlert, type Evidence, type AlertActionRecord, type AlertListFilter } from './alerts.service.js';
 export {
   ALERT_TYPES,
   ALERT_TYPE_KEYS,

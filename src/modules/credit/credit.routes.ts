@@ -109,6 +109,23 @@ export function registerCreditRoutes(app: FastifyInstance, credit: CreditService
       return reply.status(201).send(eventOut(e));
     },
   );
+  app.post(
+    '/api/alerts/:id/credit-event',
+    {
+      config: { access: 'alert.act' },
+      schema: {
+        tags: ['credit', 'alerts'],
+        summary: "Turn a system finding into a credit event for the alert's merchant, with the alert as its evidence (one per alert). The item defaults to the one the alert type suggests (over_cap → CAP-01, expired_verification_sale → MET-03, red_light_scale → MET-05).",
+        params: IdParams,
+        body: Type.Object({ itemCode: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })), note: Type.Optional(Type.String({ maxLength: 1000, description: "the inspector's confirmation, added to the evidence" })) }),
+        response: { 201: EventOut, ...staffErrors },
+      },
+    },
+    async (req, reply) => {
+      const b = (req.body ?? {}) as { itemCode?: string; note?: string };
+      return reply.status(201).send(eventOut(await credit.recordFromAlert(byOf(req), id(req), b)));
+    },
+  );
   app.get('/api/credit/pending', { config: { access: 'credit.decide' }, schema: { tags: ['credit'], summary: 'Events awaiting a decision within your jurisdiction: proposed deductions, objections, repair applications', response: { 200: Type.Object({ items: Type.Array(Type.Object({ id: Type.Integer(), merchantId: Type.Integer(), merchantName: Type.String(), itemCode: Type.String(), points: Type.Integer(), status: Type.String(), occurredAt: Type.String(), source: Type.String(), evidence: Type.String(), objection: Nullable(Type.String()), repairPending: Type.Boolean(), repairCommitment: Nullable(Type.String()) })) }), ...staffErrors } } }, async (req) => ({
     items: await credit.pending(actorOf(req)),
   }));

@@ -242,6 +242,20 @@ describe('the fast path', () => {
   });
 });
 
+describe('the order events come in', () => {
+  it('does not matter: oldest first, ties by id, decide which event a cap cuts', () => {
+    const t = new Date('2026-05-01T02:00:00Z');
+    // CMP-01 is capped at 15: of six equal-time deductions the one with the highest id is cut.
+    const events = [6, 2, 5, 1, 4, 3].map((id) => ev('CMP-01', '2026-05-01', { id, occurredAt: t, status: id === 6 ? 'objected' : 'confirmed' }));
+    const a = score(events);
+    const b = score([...events].reverse());
+    expect(a).toEqual(b);
+    expect(a.counted.map((c) => c.eventId)).toEqual([1, 2, 3, 4, 5]);
+    expect(a.notCounted).toEqual([{ eventId: 6, itemCode: 'CMP-01', reason: 'cap_reached' }]);
+    expect(a.underObjection).toBe(0);
+  });
+});
+
 describe('risk classes', () => {
   const clean: RiskInput = { score: 100, stars: 5, upheldComplaintsLastYear: 0, penaltiesLastYear: 0, openAlerts: 0, daysOnRecord: 400 };
 

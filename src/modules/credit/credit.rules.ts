@@ -53,6 +53,22 @@ export const PENALTY_TYPES = {
 export type PenaltyType = keyof typeof PENALTY_TYPES;
 export const PENALTY_TYPE_KEYS = Object.keys(PENALTY_TYPES) as PenaltyType[];
 
+/**
+ * The rulebook item a system finding (an alert type) suggests when an inspector turns it into a
+ * credit event; the inspector may choose another item of the rulebook in force.
+ */
+export const ALERT_CREDIT_ITEMS: Readonly<Record<string, string>> = {
+  over_cap: 'CAP-01',
+  expired_verification_sale: 'MET-03',
+  red_light_scale: 'MET-05',
+};
+
+/** The suggested item for an alert type, when the rulebook has it; null otherwise. */
+export function creditItemForAlert(alertType: string, rb: CreditRulebook): string | null {
+  const code = Object.prototype.hasOwnProperty.call(ALERT_CREDIT_ITEMS, alertType) ? ALERT_CREDIT_ITEMS[alertType]! : null;
+  return code && rb.items.some((i) => i.code === code) ? code : null;
+}
+
 // ---------------------------------------------------------------- the rulebook
 
 export interface RulebookItem {
@@ -353,7 +369,8 @@ let scratchOrder = new Int32Array(64);
 
 /**
  * The one scoring loop, shared by scoreMerchant and quickScore so they cannot disagree. Events are
- * taken oldest first (the order decides which event a cap cuts; totals do not depend on it).
+ * taken oldest first, ties by id, whatever order they come in (the order decides which event a cap
+ * cuts). `bulkScoringTerms` and the bulk re-score's SQL mirror it; a test holds them together.
  */
 function run(events: readonly CreditEvent[], c: Compiled, nowMs: number, sink: Sink | null): void {
   const n = events.length;
@@ -363,12 +380,13 @@ function run(events: readonly CreditEvent[], c: Compiled, nowMs: number, sink: S
   }
   const times = scratchTimes;
   const order = scratchOrder;
-  // Insertion sort of indices by time: linear for the usual already-sorted input, cheap for 20.
+  // Insertion sort of indices by (time, id): linear for the usual already-sorted input, cheap for 20.
   for (let i = 0; i < n; i++) {
     const t = events[i]!.occurredAt.getTime();
+    const id = events[i]!.id;
     times[i] = t;
     let j = i;
-    while (j > 0 && times[order[j - 1]!]! > t) {
+    while (j > 0 && (times[order[j - 1]!]! > t || (times[order[j - 1]!]! === t && events[order[j - 1]!]!.id > id))) {
       order[j] = order[j - 1]!;
       j--;
     }
@@ -441,6 +459,12 @@ function run(events: readonly CreditEvent[], c: Compiled, nowMs: number, sink: S
 
 const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : x);
 
+/** The score and stars of a merchant whose counted events add up to `countedPoints`. */
+export function scoreOfPoints(countedPoints: number, rb: CreditRulebook): { score: number; stars: number } {
+  const score = clamp(rb.baseScore + countedPoints, 0, rb.maxScore);
+  return { score, stars: starsFor(score, rb) };
+}
+
 /**
  * The score and stars only, allocation-free apart from the result: for re-scoring every merchant.
  * Always equal to scoreMerchant's score and stars.
@@ -448,8 +472,30 @@ const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi 
 export function quickScore(events: readonly CreditEvent[], rb: CreditRulebook, now: Date): { score: number; stars: number; underObjection: number } {
   const c = compile(rb);
   run(events, c, now.getTime(), null);
-  const score = clamp(rb.baseScore + lastTotal, 0, rb.maxScore);
-  return { score, stars: starsFor(score, rb), underObjection: lastObjected };
+  return { ...scoreOfPoints(lastTotal, rb), underObjection: lastObjected };
+}
+
+/**
+ * The rulebook as the terms of a set-wise count (the bulk re-score sums in SQL), one entry per item.
+ * An event counts when its item is here, its status is confirmed or objected, it is a bonus or has
+ * a confirming inspector, `occurredAt < before` and `occurredAt >= since`; it counts
+ * max(recorded, points) (从旧兼从轻). Per merchant and item the counted points add up, and when
+ * their magnitude passes `cap` the item gives ±cap. Only where the order of events matters (a cap
+ * passed by events of both signs, or one that leaves an objected event out) must the merchant be
+ * replayed through `quickScore`. This is `run` restated over sets; keep them together.
+ */
+export function bulkScoringTerms(rb: CreditRulebook, now: Date): { codes: string[]; points: number[]; since: Date[]; caps: (number | null)[]; before: Date } {
+  const c = compile(rb);
+  const nowDay = chinaDay(now.getTime());
+  return {
+    codes: rb.items.map((i) => i.code),
+    points: Array.from(c.points),
+    // Counted while nowDay < day + validDays: from 00:00 China time of day (nowDay - validDays + 1).
+    since: rb.items.map((i) => new Date((nowDay - i.validForDays + 1) * DAY_MS - CHINA_OFFSET_MS)),
+    caps: rb.items.map((i) => (i.maxPerPeriod == null ? null : i.maxPerPeriod)),
+    // The database keeps microseconds, a Date milliseconds (truncated): `t > now` in ms is `t >= now + 1 ms`.
+    before: new Date(now.getTime() + 1),
+  };
 }
 
 const signed = (n: number) => (n > 0 ? `+${n}` : `${n}`);

@@ -8,18 +8,22 @@ import type { Db } from '../../db/connect.js';
 import type { Database } from '../../db/database.js';
 import { reachFilter } from '../../db/reach.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../shared/errors.js';
+import { ALERT_TYPES, alreadyRecorded, type AlertsService } from '../alerts/index.js';
 import { appendAuditEntries } from '../audit/index.js';
 import type { Actor, By } from '../auth/index.js';
 import { calendarDate, type RegistryService } from '../registry/index.js';
 import { DEFAULT_RULEBOOK } from './credit.rulebook.default.js';
 import {
+  bulkScoringTerms,
   canApplyForRepair,
   canObject,
+  creditItemForAlert,
   CREDIT_SOURCES,
   quickScore,
   riskClass,
   rulebookProblems,
   scoreMerchant,
+  scoreOfPoints,
   type CreditEvent,
   type CreditEventStatus,
   type CreditRulebook,
@@ -31,31 +35,7 @@ import {
 type Q = Db | Transaction<Database>;
 type EventRow = Selectable<Database['credit_event']>;
 
-/** Separators of the folded event text in a bulk re-score (ASCII unit and record separators). */
-const US = '\x1f';
-const RS = '\x1e';
 const SERIOUS_PENALTIES = new Set(['licence_suspension', 'qualification_downgrade', 'licence_revocation', 'business_restriction']);
-
-/** The events of one merchant as folded by the bulk read: fields split by US, events by RS. */
-function parseFolded(text: string, merchantId: number, out: CreditEvent[]): void {
-  let i = 0;
-  const next = (sep: string) => {
-    const j = text.indexOf(sep, i);
-    const end = j < 0 ? text.length : j;
-    const v = text.slice(i, end);
-    i = end + 1;
-    return v;
-  };
-  while (i < text.length) {
-    const id = +next(US);
-    const itemCode = next(US);
-    const points = +next(US);
-    const at = +next(US);
-    const status = next(US) as CreditEventStatus;
-    const confirmedBy = +next(RS);
-    out.push({ id, merchantId, itemCode, points, occurredAt: new Date(at), recordedBy: null, source: 'inspection', status, confirmedBy: confirmedBy || null });
-  }
-}
 
 /** Roles whose word confirms a deduction: a person with authority behind it. */
 const CONFIRMING_ROLES = new Set(['admin', 'city_bureau', 'office_inspector']);
@@ -88,7 +68,10 @@ export function toRuleEvent(r: Pick<EventRow, 'id' | 'merchant_id' | 'item_code'
   };
 }
 
-export function createCreditService(db: Db, registry: RegistryService, opts: { timezone: string; now?: () => Date; parallel?: number }) {
+/** What credit needs of the alerts module to turn a finding into a credit event. */
+export type AlertsForCredit = Pick<AlertsService, 'lockForCredit' | 'linkCreditEvent' | 'pushChanged'>;
+
+export function createCreditService(db: Db, registry: RegistryService, opts: { timezone: string; now?: () => Date; parallel?: number; alerts?: AlertsForCredit }) {
   const parallelWriters = opts.parallel ?? 1;
   const now = opts.now ?? (() => new Date());
   const rulebooks = new Map<number, Promise<{ id: number; version: number; rulebook: CreditRulebook }>>();
@@ -210,40 +193,60 @@ export function createCreditService(db: Db, registry: RegistryService, opts: { t
     });
   }
 
-  /** One range of a city's merchants (id in (from, to]), re-scored in one transaction. */
+  /**
+   * One range of a city's merchants (id in (from, to]), re-scored in one transaction. The counted
+   * points are summed in SQL by the terms of `bulkScoringTerms` (only one small row per merchant
+   * crosses the wire); the few merchants whose result depends on the order of their events are
+   * replayed through `quickScore`; score, stars and risk class follow from the pure rules.
+   */
   async function rescoreRange(cityId: number, from: number, to: number, rb: { id: number; rulebook: CreditRulebook }, cause: string): Promise<number> {
     return db.transaction().execute(async (trx) => {
-      await sql`select set_config('mashang.bulk', 'on', true)`.execute(trx);
+      // One range is small work: parallel workers would each repeat the scan, and JIT compiling costs more than it saves.
+      await sql`select set_config('mashang.bulk', 'on', true), set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), set_config('work_mem', '64MB', true)`.execute(trx);
       const at = now();
       const yearAgo = new Date(at.getTime() - 365 * 86_400_000);
-      const [merchants, folded] = await Promise.all([
-        sql<{ id: number; created: Date; prev: number | null }>`
-          select m.id, m.created_at as created, mc.stars as prev
-          from merchant m join district d on d.id = m.district_id left join merchant_credit mc on mc.merchant_id = m.id
-          where d.city_id = ${cityId} and m.id > ${from} and m.id <= ${to}`.execute(trx),
-        // One range scan of the events, folded into one text per merchant.
-        sql<{ merchant_id: number; ev: string }>`
-          select e.merchant_id, string_agg(concat_ws(${US}, e.id, e.item_code, e.points, (extract(epoch from e.occurred_at) * 1000)::bigint, e.status, coalesce(e.confirmed_by, 0)), ${RS}) as ev
-          from credit_event e where e.merchant_id > ${from} and e.merchant_id <= ${to} group by e.merchant_id`.execute(trx),
-      ]);
-      const evOf = new Map(folded.rows.map((f) => [f.merchant_id, f.ev]));
-      const rows = merchants.rows.map((m) => ({ ...m, ev: evOf.get(m.id) ?? null }));
+      const t = bulkScoringTerms(rb.rulebook, at);
+      const { rows } = await sql<{ id: number; created: Date; prev: number | null; points: number; objected: number; replay: boolean }>`
+        -- The events are read in the order of credit_event_merchant_idx (merchant, item), from the index alone.
+        with rb(code, points, since, cap) as (
+          select * from unnest(${t.codes}::text[], ${t.points}::int[], ${t.since}::timestamptz[], ${t.caps}::int[])
+        ), item as (
+          select e.merchant_id, min(rb.cap) as cap, sum(greatest(e.points, rb.points)) as total, sum(abs(greatest(e.points, rb.points))) as mag,
+                 min(greatest(e.points, rb.points)) as lo, max(greatest(e.points, rb.points)) as hi, count(*) filter (where e.status = 'objected') as objected
+          from credit_event e join rb on rb.code = e.item_code
+          where e.merchant_id > ${from} and e.merchant_id <= ${to}
+            and e.status in ('confirmed', 'objected') and (e.confirmed_by is not null or e.points >= 0 or rb.points >= 0)
+            and e.occurred_at < ${t.before} and e.occurred_at >= rb.since
+          group by e.merchant_id, e.item_code
+        ), per as (
+          select merchant_id,
+                 sum(case when cap is null or mag <= cap then total when lo > 0 then cap when hi < 0 then -cap else 0 end)::int as points,
+                 sum(objected)::int as objected,
+                 bool_or(cap is not null and mag > cap and (objected > 0 or (lo < 0 and hi > 0))) as replay
+          from item group by merchant_id
+        )
+        select m.id, m.created_at as created, mc.stars as prev, coalesce(p.points, 0) as points, coalesce(p.objected, 0) as objected, coalesce(p.replay, false) as replay
+        from merchant m join district d on d.id = m.district_id
+          left join merchant_credit mc on mc.merchant_id = m.id left join per p on p.merchant_id = m.id
+        where d.city_id = ${cityId} and m.id > ${from} and m.id <= ${to}`.execute(trx);
       if (!rows.length) return 0;
       const ids = rows.map((r) => r.id);
-      const [upheld, penalties] = await Promise.all([
+      const replayIds = rows.filter((r) => r.replay).map((r) => r.id);
+      const [upheld, penalties, replayed] = await Promise.all([
         sql<{ merchant_id: number; n: number }>`select merchant_id, count(*)::int as n from complaint where merchant_id = any(${ids}::bigint[]) and is_upheld and received_at >= ${yearAgo} group by merchant_id`.execute(trx),
         sql<{ merchant_id: number; penalty_type: string }>`select merchant_id, penalty_type from penalty where merchant_id = any(${ids}::bigint[]) and decided_on >= ${calendarDate(yearAgo, opts.timezone)}::date`.execute(trx),
+        replayIds.length ? trx.selectFrom('credit_event').selectAll().where('merchant_id', 'in', replayIds).execute() : Promise.resolve([]),
       ]);
       const upheldOf = new Map(upheld.rows.map((u) => [u.merchant_id, u.n]));
       const pensOf = new Map<number, string[]>();
       for (const p of penalties.rows) (pensOf.get(p.merchant_id) ?? pensOf.set(p.merchant_id, []).get(p.merchant_id)!).push(p.penalty_type);
-      const out = { id: [] as number[], score: [] as number[], stars: [] as number[], objected: [] as number[], risk: [] as string[] };
+      const eventsOf = new Map<number, CreditEvent[]>();
+      for (const e of replayed) (eventsOf.get(e.merchant_id) ?? eventsOf.set(e.merchant_id, []).get(e.merchant_id)!).push(toRuleEvent(e));
+      const upd = { id: [] as number[], score: [] as number[], stars: [] as number[], objected: [] as number[], risk: [] as string[] };
+      const ins = { id: [] as number[], score: [] as number[], stars: [] as number[], objected: [] as number[], risk: [] as string[] };
       const hist = { id: [] as number[], score: [] as number[], stars: [] as number[] };
-      const events: CreditEvent[] = [];
       for (const r of rows) {
-        events.length = 0;
-        if (r.ev) parseFolded(r.ev, r.id, events);
-        const s = quickScore(events, rb.rulebook, at);
+        const s = r.replay ? quickScore(eventsOf.get(r.id) ?? [], rb.rulebook, at) : { ...scoreOfPoints(r.points, rb.rulebook), underObjection: r.objected };
         const pens = pensOf.get(r.id) ?? [];
         const risk = riskClass({
           score: s.score,
@@ -253,6 +256,7 @@ export function createCreditService(db: Db, registry: RegistryService, opts: { t
           seriousPenaltiesLastYear: pens.filter((p) => SERIOUS_PENALTIES.has(p)).length,
           daysOnRecord: Math.floor((at.getTime() - r.created.getTime()) / 86_400_000),
         }).riskClass;
+        const out = r.prev === null ? ins : upd;
         out.id.push(r.id);
         out.score.push(s.score);
         out.stars.push(s.stars);
@@ -264,9 +268,14 @@ export function createCreditService(db: Db, registry: RegistryService, opts: { t
           hist.stars.push(s.stars);
         }
       }
-      await sql`insert into merchant_credit (merchant_id, score, stars, rulebook_id, under_objection, risk_class, computed_at)
-          select k.id, k.score, k.stars, ${rb.id}, k.objected, k.risk, ${at} from unnest(${out.id}::bigint[], ${out.score}::int[], ${out.stars}::int[], ${out.objected}::int[], ${out.risk}::text[]) as k(id, score, stars, objected, risk)
-          on conflict (merchant_id) do update set score = excluded.score, stars = excluded.stars, rulebook_id = excluded.rulebook_id, under_objection = excluded.under_objection, risk_class = excluded.risk_class, computed_at = excluded.computed_at`.execute(trx);
+      if (upd.id.length)
+        await sql`update merchant_credit mc set score = k.score, stars = k.stars, rulebook_id = ${rb.id}, under_objection = k.objected, risk_class = k.risk, computed_at = ${at}
+            from unnest(${upd.id}::bigint[], ${upd.score}::int[], ${upd.stars}::int[], ${upd.objected}::int[], ${upd.risk}::text[]) as k(id, score, stars, objected, risk)
+            where mc.merchant_id = k.id`.execute(trx);
+      if (ins.id.length)
+        await sql`insert into merchant_credit (merchant_id, score, stars, rulebook_id, under_objection, risk_class, computed_at)
+            select k.id, k.score, k.stars, ${rb.id}, k.objected, k.risk, ${at} from unnest(${ins.id}::bigint[], ${ins.score}::int[], ${ins.stars}::int[], ${ins.objected}::int[], ${ins.risk}::text[]) as k(id, score, stars, objected, risk)
+            on conflict (merchant_id) do update set score = excluded.score, stars = excluded.stars, rulebook_id = excluded.rulebook_id, under_objection = excluded.under_objection, risk_class = excluded.risk_class, computed_at = excluded.computed_at`.execute(trx);
       if (hist.id.length)
         await sql`insert into credit_star_history (merchant_id, at, score, stars, rulebook_id, cause)
             select k.id, ${at}, k.score, k.stars, ${rb.id}, ${cause} from unnest(${hist.id}::bigint[], ${hist.score}::int[], ${hist.stars}::int[]) as k(id, score, stars)`.execute(trx);
@@ -326,7 +335,9 @@ export function createCreditService(db: Db, registry: RegistryService, opts: { t
       const worker = async () => {
         while (next < ranges.length) {
           const [from, to] = ranges[next++]!;
-          n += await rescoreRange(cityId, from, to, rb, cause);
+          // Not `n += await …`: that reads n before the await and loses the other worker's ranges.
+          const done = await rescoreRange(cityId, from, to, rb, cause);
+          n += done;
         }
       };
       await Promise.all(Array.from({ length: parallel }, worker));
@@ -380,6 +391,42 @@ export function createCreditService(db: Db, registry: RegistryService, opts: { t
         return row;
       };
       return trxIn ? write(trxIn) : db.transaction().execute(write);
+    },
+
+    /**
+     * Turns a system finding (an alert) into a credit event for its merchant, with the alert as its
+     * evidence, through `recordEvent`: an inspector's record counts at once. The item is the one
+     * the alert type suggests unless another is chosen. One event per alert: a second is refused
+     * (409 naming the first), and the alert links to its event.
+     */
+    async recordFromAlert(by: By, alertId: number, input: { itemCode?: string; note?: string }) {
+      const alerts = opts.alerts;
+      if (!alerts) throw new Error('createCreditService: opts.alerts is required to record from an alert');
+      const note = (input.note ?? '').trim();
+      // Reach on the merchant is checked before the transaction: the registry reads through `db`.
+      const peek = await db.transaction().execute((trx) => alerts.lockForCredit(trx, by.actor, alertId));
+      if (peek.merchant_id === null) throw conflict('该预警未关联经营主体，不能记录信用事件 (the alert names no merchant)');
+      await checkMerchant(by.actor, peek.merchant_id);
+      const event = await db.transaction().execute(async (trx) => {
+        const alert = await alerts.lockForCredit(trx, by.actor, alertId);
+        if (alert.credit_event_id !== null) throw alreadyRecorded(alert.credit_event_id);
+        const merchantId = alert.merchant_id!;
+        const rb = await ruleOf(merchantId, trx);
+        const itemCode = input.itemCode ?? creditItemForAlert(alert.type, rb);
+        if (!itemCode) throw invalid('此类预警没有对应的评分条目，请选择条目 (no rulebook item fits this alert type: choose one)', [{ field: 'itemCode', message: 'required for this alert type' }]);
+        const label = ALERT_TYPES[alert.type as keyof typeof ALERT_TYPES] ?? { zh: alert.type, en: alert.type };
+        const evidence = [
+          `平台预警 #${alert.id}（${label.zh} / ${label.en}）：${alert.title}`,
+          `${alert.summary}`,
+          `证据 ${alert.evidence_count} 条，${alert.first_seen_at.toISOString()} 至 ${alert.last_seen_at.toISOString()} (${alert.evidence_count} pieces of evidence)`,
+          ...(note ? [`核实意见 (inspector's note)：${note}`] : []),
+        ].join('\n');
+        const row = await this.recordEvent(by, { merchantId, itemCode, occurredAt: alert.first_seen_at, evidence, source: 'system_finding', origin: `alert:${alert.id}` }, trx);
+        await alerts.linkCreditEvent(trx, by, alert.id, row.id, note || `${itemCode} ${row.points}`);
+        return row;
+      });
+      await alerts.pushChanged(alertId);
+      return event;
     },
 
     /** An inspector confirms a proposed event: from now it counts. */

@@ -41,6 +41,8 @@ export interface Alert {
   closedBy: number | null;
   updatedAt: string;
   version: number;
+  /** The credit event an inspector recorded from this finding (one per alert). */
+  creditEventId: number | null;
 }
 export type AlertChange = 'created' | 'evidence' | 'status';
 export type AlertEvent = Alert & { change: AlertChange };

@@ -327,6 +327,7 @@ export function AlertDetailPage({ id }: { id: number }) {
   const ep = Math.max(1, Math.floor(Number(loc.query.get('ep'))) || 1);
   const detail = useGet<AlertDetail>(`/api/alerts/${id}?evidencePage=${ep}&evidencePageSize=20`);
   const [action, setAction] = useState<AlertAction | null>(null);
+  const [toCredit, setToCredit] = useState(false);
   const reload = detail.reload;
   // A busy alert changes many times a second: reload at most twice a second.
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -352,12 +353,18 @@ export function AlertDetailPage({ id }: { id: number }) {
         title={a.title}
         en={`${a.typeLabel.en} #${a.id}`}
         actions={
-          can('alert.act') &&
-          d.allowedActions.map((x) => (
+          can('alert.act') && [
+            a.merchantId && a.creditEventId === null && (
+              <button key="credit" type="button" className="btn" onClick={() => setToCredit(true)}>
+                记为信用事件 Record as credit event
+              </button>
+            ),
+            ...d.allowedActions.map((x) => (
             <button key={x} type="button" className={`btn ${x === 'acknowledge' ? 'btn-primary' : x === 'dismiss' ? 'btn-danger' : ''}`} onClick={() => setAction(x)}>
               {ACTION_LABELS[x].zh} {ACTION_LABELS[x].en}
             </button>
-          ))
+            )),
+          ]
         }
       >
         <div className="crumbs">
@@ -380,6 +387,7 @@ export function AlertDetailPage({ id }: { id: number }) {
               ['辖区', 'District', a.districtName],
               ['承办监管所', 'Routed to office', a.officeName],
               ['最新情况', 'Latest', a.summary],
+              ['信用事件', 'Credit event', a.creditEventId && a.merchantId ? <Link to={`/merchants/${a.merchantId}`}>#{a.creditEventId}</Link> : null],
             ]}
           />
         </Panel>
@@ -453,6 +461,17 @@ export function AlertDetailPage({ id }: { id: number }) {
           </tbody>
         </table>
       </Panel>
+      {toCredit && (
+        <Modal title="将预警记为信用事件" en="Record the finding as a credit event" onClose={() => setToCredit(false)}>
+          <CreditEventForm
+            alertId={id}
+            onDone={() => {
+              setToCredit(false);
+              reload();
+            }}
+          />
+        </Modal>
+      )}
       {action && (
         <Modal title={`${ACTION_LABELS[action].zh}预警`} en={`${ACTION_LABELS[action].en} the alert`} onClose={() => setAction(null)}>
           <ActionForm
@@ -487,6 +506,34 @@ function ActionForm({ alertId, action, onDone }: { alertId: number; action: Aler
       <FormActions>
         <button className="btn btn-primary" disabled={f.submitting || (required && !f.values.note.trim())}>
           {ACTION_LABELS[action].zh} {ACTION_LABELS[action].en}
+        </button>
+      </FormActions>
+    </form>
+  );
+}
+
+/** Turns the finding into a credit event for its merchant: the item the alert type suggests unless another is given. */
+function CreditEventForm({ alertId, onDone }: { alertId: number; onDone: () => void }) {
+  const f = useForm({ itemCode: '', note: '' });
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const itemCode = f.values.itemCode.trim();
+    const note = f.values.note.trim();
+    const done = await f.submit(() => api.post(`/api/alerts/${alertId}/credit-event`, { ...(itemCode ? { itemCode } : {}), ...(note ? { note } : {}) }));
+    if (done) onDone();
+  };
+  return (
+    <form className="form-grid one" onSubmit={submit} noValidate>
+      <ErrorBox message={f.topError} />
+      <Field label="评分条目" en="Rulebook item" name="itemCode" error={f.errors.itemCode} hint="留空按预警类型：超调控价 CAP-01，检定过期 MET-03，红灯秤 MET-05 (blank: the item the alert type suggests)">
+        <input {...f.bind('itemCode')} maxLength={40} placeholder="CAP-01" />
+      </Field>
+      <Field label="核实意见" en="Inspector's note" name="note" error={f.errors.note} hint="监管人员记录即确认扣分，商户可提出异议 (an inspector's record counts at once; the merchant may object)">
+        <textarea {...f.bind('note')} rows={3} maxLength={1000} style={{ width: '100%' }} />
+      </Field>
+      <FormActions>
+        <button className="btn btn-primary" disabled={f.submitting}>
+          记为信用事件 Record as credit event
         </button>
       </FormActions>
     </form>
