@@ -21,6 +21,7 @@
  *   DATABASE_URL=postgres://… npm run bench:public    # a scratch database on that server, dropped after
  *   MERCHANTS=10000 DURATION_S=10 ROUNDS=3 UPDATES=20 npm run bench:public
  *   STATIC=node (skip nginx)  NGINX_BIN=/path/to/nginx  PIN=0 (no taskset)  PROFILE=1 (server .cpuprofile per phase)
+ *   PROFILE=alloc (server .heapprofile per phase: sampled allocations)  SERVER_NODE_FLAGS='--trace-gc' (extra node flags for the server)
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -57,6 +58,12 @@ const MARKETS = 40;
 const DISTRICTS = ['琼山区', '龙华区', '美兰区', '秀英区'] as const;
 /** The nginx binary: NGINX_BIN=/path/to/nginx, else `nginx` on the PATH (nginx itself reads NGINX). */
 const NGINX = process.env.NGINX_BIN ?? 'nginx';
+/**
+ * The server runs with the V8 settings `npm start` gives it (package.json): a 4 MB young generation
+ * half, whose allocation area stays in the CPU caches; the default (up to 16 MB) cost this machine a
+ * quarter of the hit path's throughput and widened the tail (docs/ARCHITECTURE.md, "How a scan flows").
+ */
+const SERVER_V8_FLAGS = ['--max-semi-space-size=4'];
 const PIN = process.env.PIN !== '0' && os.cpus().length >= 2 && hasCommand('taskset');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -293,19 +300,26 @@ async function server() {
           return m.merchantIds.map((id) => `/C/${codes.get(id)!.token}`);
         }
         case 'profile': {
-          // A file ends the running profile and writes it there; null starts one.
+          // A file ends the running profile and writes it there; null starts one. PROFILE=alloc samples allocations instead.
+          const alloc = process.env.PROFILE === 'alloc';
           if (m.file === null) {
             profiler ??= new inspector.Session();
             profiler.connect();
+            if (alloc) {
+              await profiler.post('HeapProfiler.enable');
+              await profiler.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+              return null;
+            }
             await profiler.post('Profiler.enable');
             await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
             await profiler.post('Profiler.start');
             return null;
           }
-          const { profile } = await profiler!.post('Profiler.stop');
-          fs.writeFileSync(m.file, JSON.stringify(profile));
+          const { profile } = alloc ? await profiler!.post('HeapProfiler.stopSampling') : await profiler!.post('Profiler.stop');
+          const file = alloc ? m.file.replace(/\.cpuprofile$/, '.heapprofile') : m.file;
+          fs.writeFileSync(file, JSON.stringify(profile));
           profiler!.disconnect();
-          return m.file;
+          return file;
         }
         case 'stop':
           clearInterval(rssTimer);
@@ -492,9 +506,9 @@ async function main() {
 
   try {
     pin(process.pid, 1);
-    const profileDir = process.env.PROFILE === '1' ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-public-prof-')) : null;
+    const profileDir = process.env.PROFILE === '1' || process.env.PROFILE === 'alloc' ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-public-prof-')) : null;
     const serverChild = fork(self, ['--server'], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...SERVER_V8_FLAGS, ...(process.env.SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
       env: { ...process.env, ...(scratch.url ? { BENCH_DB_URL: scratch.url } : {}) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -690,6 +704,7 @@ async function main() {
       connections: CONNECTIONS,
       duration_s: DURATION_S,
       cores: PIN ? { server: 'cpu 0', load_generator: 'cpu 1', pinned: 'taskset' } : { server: 'any', load_generator: 'any', pinned: 'no' },
+      server_v8_flags: [...SERVER_V8_FLAGS, ...(process.env.SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean)].join(' '),
       processes: { server: 'child process', load_generator: 'autocannon in the bench process', static: staticKind === 'nginx' ? 'nginx, 1 worker' : 'child process' },
       page_rps: page.rps,
       page_p99_ms: page.p99_ms,

@@ -46,6 +46,22 @@ const hrefOf = (kind: CodeKind, id: number) => (kind === 'merchant' ? merchantHr
 
 type Rendered = { page: CachedPage; deps: string[] } | null;
 
+/**
+ * What the early answer needs from a request's headers, read from `rawHeaders` (name, value, …)
+ * so Node does not build `req.headers` for it: the If-None-Match value (the last one sent)
+ * and whether any Accept-Encoding names gzip.
+ */
+export function conditionsOf(raw: readonly string[]): { ifNoneMatch: string | undefined; gzip: boolean } {
+  let ifNoneMatch: string | undefined;
+  let gzip = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 15 && name.toLowerCase() === 'accept-encoding') gzip ||= raw[i + 1]!.includes('gzip');
+    else if (name.length === 13 && name.toLowerCase() === 'if-none-match') ifNoneMatch = raw[i + 1];
+  }
+  return { ifNoneMatch, gzip };
+}
+
 export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps) {
   const { dbHandle, codes, feedback, credit, pricing, timezone } = deps;
   const db = dbHandle.db;
@@ -126,24 +142,35 @@ export async function registerPublicPages(app: FastifyInstance, deps: PublicDeps
 
   /**
    * The same, one step earlier: on the Node server itself, before Fastify (see buildApp's
-   * serverFactory). A phone scanning a hot page costs about what a static file does.
+   * serverFactory). A phone scanning a hot page costs about what a static file does: the response
+   * headers of each cached page are built once (flat arrays, as writeHead takes them), and the
+   * request's headers are read from rawHeaders without building req.headers; under load the
+   * per-hit garbage, not the work, set the tail (src/public/README.md).
    */
-  const hitHeaders = (page: CachedPage, gzip: boolean) => ({
-    ...BASE_HEADERS,
-    'cache-control': 'public, max-age=0, must-revalidate',
-    etag: page.etag,
-    ...(gzip ? { 'content-encoding': 'gzip', 'content-length': page.gzip.length } : { 'content-length': page.html.length }),
-  });
+  const CACHEABLE = 'public, max-age=0, must-revalidate';
+  const wireOf = new WeakMap<CachedPage, { gzip: string[]; identity: string[]; notModified: string[] }>();
+  const wire = (page: CachedPage) => {
+    let w = wireOf.get(page);
+    if (!w) {
+      const common = [...Object.entries(BASE_HEADERS).flat(), 'cache-control', CACHEABLE, 'etag', page.etag];
+      w = {
+        gzip: [...common, 'content-encoding', 'gzip', 'content-length', String(page.gzip.length)],
+        identity: [...common, 'content-length', String(page.html.length)],
+        notModified: ['etag', page.etag, 'vary', 'accept-encoding', 'cache-control', CACHEABLE],
+      };
+      wireOf.set(page, w);
+    }
+    return w;
+  };
   function serveHit(req: IncomingMessage, res: ServerResponse): boolean {
     const page = hitOf(req.method, req.url);
     if (!page) return false;
     publicHits.inc();
-    if (req.headers['if-none-match'] === page.etag) {
-      res.writeHead(304, { etag: page.etag, vary: 'accept-encoding', 'cache-control': 'public, max-age=0, must-revalidate' }).end();
-      return true;
-    }
-    const gzip = String(req.headers['accept-encoding'] ?? '').includes('gzip');
-    res.writeHead(page.status, hitHeaders(page, gzip)).end(gzip ? page.gzip : page.html);
+    const w = wire(page);
+    const { ifNoneMatch, gzip } = conditionsOf(req.rawHeaders);
+    if (ifNoneMatch === page.etag) res.writeHead(304, w.notModified).end();
+    else if (gzip) res.writeHead(page.status, w.gzip).end(page.gzip);
+    else res.writeHead(page.status, w.identity).end(page.html);
     return true;
   }
 

@@ -1,8 +1,32 @@
+import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Client, type TestApp } from '../test-support/app.js';
 import { TEST_DB_KINDS } from '../test-support/db.js';
 import { eventually } from '../test-support/eventually.js';
+import { conditionsOf } from './public.routes.js';
+
+/** A GET with exactly these request headers (fetch adds its own Accept-Encoding). */
+function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('conditionsOf (the early answer reads raw request headers)', () => {
+  it('finds gzip in any Accept-Encoding and the If-None-Match value, whatever the case of the names', () => {
+    expect(conditionsOf([])).toEqual({ ifNoneMatch: undefined, gzip: false });
+    expect(conditionsOf(['Host', 'x', 'Accept-Encoding', 'gzip, deflate, br', 'If-None-Match', '"abc"'])).toEqual({ ifNoneMatch: '"abc"', gzip: true });
+    expect(conditionsOf(['accept-encoding', 'br', 'ACCEPT-ENCODING', 'gzip'])).toEqual({ ifNoneMatch: undefined, gzip: true });
+    expect(conditionsOf(['accept-encoding', 'identity', 'x-if-none-match', '"abc"'])).toEqual({ ifNoneMatch: undefined, gzip: false });
+  });
+});
 
 
 describe.each(TEST_DB_KINDS)('codes, scan pages and ratings on %s', (kind) => {
@@ -209,9 +233,31 @@ describe.each(TEST_DB_KINDS)('codes, scan pages and ratings on %s', (kind) => {
       expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
       expect(second.headers.get('content-security-policy')).toContain("default-src 'none'");
       expect(await second.text()).toBe(body);
-      expect((await fetch(url, { headers: { 'if-none-match': first.headers.get('etag')! } })).status).toBe(304);
+      const notModified = await fetch(url, { headers: { 'if-none-match': first.headers.get('etag')! } });
+      expect(notModified.status).toBe(304);
+      expect(notModified.headers.get('etag')).toBe(first.headers.get('etag'));
+      expect(notModified.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
+      // Without gzip: the plain HTML, its own length, and the same headers as the routed answer.
+      const plain = await rawGet(url);
+      const routed = await t.app.inject({ method: 'GET', url: `/p/merchants/${t.fx.merchants.B}` });
+      expect(plain.status).toBe(200);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body.toString('utf8')).toBe(body);
+      expect(Number(plain.headers['content-length'])).toBe(plain.body.length);
+      for (const h of ['content-type', 'cache-control', 'etag', 'vary', 'x-content-type-options', 'content-security-policy']) expect(plain.headers[h], h).toBe(routed.headers[h]);
+      const zipped = await rawGet(url, { 'accept-encoding': 'br, gzip;q=0.8' });
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(Number(zipped.headers['content-length'])).toBe(zipped.body.length);
+      expect(gunzipSync(zipped.body).toString('utf8')).toBe(body);
+      // The English page is its own cached variant.
+      await fetch(`${url}?lang=en`);
+      const en = await rawGet(`${url}?lang=en`);
+      expect(en.body.toString('utf8')).toContain('lang="en"');
+      expect(en.headers.etag).not.toBe(plain.headers.etag);
       const metrics = await (await fetch(`${base}/metrics`)).text();
-      expect(metrics).toMatch(/mashang_public_page_cache_hits_total [1-9]/);
+      const hits = Number(/mashang_public_page_cache_hits_total (\d+)/.exec(metrics)?.[1]);
+      // second, the 304, the plain, the zipped and the English second visit at least.
+      expect(hits).toBeGreaterThanOrEqual(5);
       // A change still shows at once: the early path reads the same cache.
       await managerA.patch(`/api/merchants/${t.fx.merchants.A}`, { name: '早答测试海鲜店' });
       const pageA = `${base}/p/merchants/${t.fx.merchants.A}`;
