@@ -79,7 +79,8 @@ browserSuite('a complaint from the public form to an upheld decision', () => {
     await merchant.click('button[type=submit]');
     await merchant.click('nav >> text=我的投诉');
     await merchant.getByTestId('my-complaint-list').locator(`tr[data-reference="${reference}"] a`).click();
-    expect(await merchant.locator('body').textContent()).toContain('王*');
+    // The detail page loads after the click: wait for the masked consumer name rather than reading the loading screen.
+    await merchant.locator('body', { hasText: '王*' }).waitFor();
     await merchant.fill('#f-body', answer);
     await merchant.click('[data-testid=message-form] button:has-text("发送")');
     await merchant.getByTestId('complaint-thread').locator('li[data-author=merchant]', { hasText: answer }).waitFor();
