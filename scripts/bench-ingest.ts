@@ -44,6 +44,8 @@ const STEP_FACTOR = Number(process.env.STEP_FACTOR ?? 1.5);
 const ALERT_S = Number(process.env.ALERT_S ?? 12);
 const PROBES_PER_S = Number(process.env.PROBES_PER_S ?? 20);
 const RAW_S = Number(process.env.RAW_S ?? 5);
+// How often each simulated scale sends what it sold since its last send (one payload per tick).
+const TICK_MS = Number(process.env.TICK_MS ?? 10);
 const INSPECTOR = 'jiyang_inspector';
 // The external servers' processes, whose CPU each step reports (the machine's other tenants too, if any).
 const OTHERS = ['mosquitto', 'postgres'] as const;
@@ -80,7 +82,7 @@ async function driver() {
     void (async () => {
       switch (m.cmd) {
         case 'start':
-          fleet = createFleet({ scales: m.specs, transport: 'mqtt', mqttUrl: m.mqttUrl, ratePerS: 0, shares: { overCap: 0.03, arithmetic: 0.005 }, seed: 1, heartbeatS: 0, tickMs: 10, recordSeqs: false, ackTimeoutMs: 120_000 });
+          fleet = createFleet({ scales: m.specs, transport: 'mqtt', mqttUrl: m.mqttUrl, ratePerS: 0, shares: { overCap: 0.03, arithmetic: 0.005 }, seed: 1, heartbeatS: 0, tickMs: TICK_MS, recordSeqs: false, ackTimeoutMs: 120_000 });
           await fleet.start({ timeoutMs: 30_000 });
           return send({ ev: 'started' });
         case 'rate':

@@ -176,7 +176,20 @@ export async function connectExternalBroker(deps: Deps & { url: string; group?: 
       });
       // mqtt.js reads a connection's next packet only after this callback: past the high-water
       // mark the connection waits for the writer, and the broker keeps the rest in its window.
+      // Each PUBACK would otherwise be a write of its own (mqtt-packet uncorks on the next tick, and
+      // mqtt.js handles one packet a tick): cork the socket until the packets of this read are all
+      // handled, so their PUBACKs leave in one write. On loopback a write costs as much as the work.
+      let corked: NodeJS.WritableStream & { cork(): void; uncork(): void } | null = null;
       c.handleMessage = (_packet, callback) => {
+        const stream = c.stream as unknown as typeof corked;
+        if (!corked && stream) {
+          corked = stream;
+          stream.cork();
+          setImmediate(() => {
+            corked = null;
+            stream.uncork();
+          });
+        }
         if (ingest.queued() > QUEUE_HIGH_WATER) void ingest.whenBelow(QUEUE_HIGH_WATER / 2).then(() => callback());
         else callback();
       };

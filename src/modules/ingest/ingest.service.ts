@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/connect.js';
@@ -83,7 +83,9 @@ interface PendingRejection {
   reason: string;
 }
 
-const hashOf = (canonical: string) => createHash('sha256').update(canonical).digest('base64url');
+// One-shot hashing (Node >= 20.12) skips the Hash object a message would otherwise cost.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+const hashOf = oneShot ? (canonical: string) => oneShot('sha256', canonical, 'base64url') : (canonical: string) => crypto.createHash('sha256').update(canonical).digest('base64url');
 
 /**
  * Takes what scales send over any transport, stores each (scale, seq) at most once, judges every
