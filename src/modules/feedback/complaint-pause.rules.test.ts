@@ -64,4 +64,9 @@ describe('the working days a pause holds', () => {
   it('counts a pause under way through today', () => {
     expect(pausedWorkingDays({ startedOn: '2026-09-28', endedOn: null }, '2026-09-30', CN_CALENDAR)).toBe(3);
   });
+  it('never counts the acceptance day, which the period does not count either', () => {
+    expect(pausedWorkingDays({ startedOn: '2026-09-28', endedOn: '2026-09-30' }, '2026-10-20', CN_CALENDAR, '2026-09-28')).toBe(2);
+    expect(pausedWorkingDays({ startedOn: '2026-09-28', endedOn: '2026-09-28' }, '2026-10-20', CN_CALENDAR, '2026-09-28')).toBe(0);
+    expect(pausedWorkingDays({ startedOn: '2026-09-28', endedOn: '2026-09-30' }, '2026-10-20', CN_CALENDAR, '2026-09-21')).toBe(3);
+  });
 });

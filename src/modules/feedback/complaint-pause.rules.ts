@@ -72,8 +72,12 @@ export function pauseEndProblem(open: PauseDates | undefined, endedOn: string, t
   return null;
 }
 
-/** The working days a pause holds, both ends included; one under way counts through `today`. */
-export function pausedWorkingDays(p: Pick<PauseDates, 'startedOn' | 'endedOn'>, today: string, calendar: WorkingDayCalendar): number {
+/**
+ * The working days a pause holds, both ends included; one under way counts through `today`. The
+ * acceptance day itself is never counted in the period, so a pause holds none of it.
+ */
+export function pausedWorkingDays(p: Pick<PauseDates, 'startedOn' | 'endedOn'>, today: string, calendar: WorkingDayCalendar, acceptedOn?: string | null): number {
   const to = p.endedOn ?? today;
-  return to < p.startedOn ? 0 : workingDaysBetween(addDays(p.startedOn, -1), to, calendar);
+  const after = acceptedOn && acceptedOn >= p.startedOn ? acceptedOn : addDays(p.startedOn, -1);
+  return to <= after ? 0 : workingDaysBetween(after, to, calendar);
 }
