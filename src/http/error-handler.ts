@@ -33,6 +33,8 @@ function describeProblem(v: ValidationItem): string {
       return `类型应为${TYPE_ZH[String(p.type)] ?? p.type} (must be ${p.type})`;
     case 'pattern':
       return '格式不正确 (wrong format)';
+    case 'format':
+      return p.format === 'date' ? '日期应为 YYYY-MM-DD 格式的有效日期 (must be a real date as YYYY-MM-DD)' : '格式不正确 (wrong format)';
     case 'const':
     case 'enum':
     case 'anyOf':
@@ -43,15 +45,16 @@ function describeProblem(v: ValidationItem): string {
 }
 const TYPE_ZH: Record<string, string> = { string: '文本', integer: '整数', number: '数字', boolean: '是/否', object: '对象', array: '列表', null: '空' };
 
-/** Turns schema validation failures into one problem per field, named as the client sent it. */
+/** Turns schema validation failures into problems by field, named as the client sent it; one of each (a union fails once per branch). */
 function validationProblems(context: string | undefined, items: ValidationItem[]) {
-  return items.map((v) => {
+  const problems = items.map((v) => {
     let field = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
     if (v.keyword === 'required' && v.params?.missingProperty) field = [field, String(v.params.missingProperty)].filter(Boolean).join('.');
     if (v.keyword === 'additionalProperties' && v.params?.additionalProperty) field = [field, String(v.params.additionalProperty)].filter(Boolean).join('.');
     const message = describeProblem(v);
     return { field: field || (context ?? 'request'), message, in: context };
   });
+  return problems.filter((p, i) => problems.findIndex((q) => q.field === p.field && q.message === p.message) === i);
 }
 
 /** One error handler: AppError → its status and code; validation → 400 with every field; anything else → opaque 500, logged. */

@@ -37,6 +37,7 @@ const followView = (over: Partial<ComplaintFollowView> = {}): ComplaintFollowVie
     { step: 'mediation', title: { zh: '调解终结', en: 'End mediation' }, state: 'running', deadline: '2027-02-01', doneOn: null, workingDaysLeft: 40, overdue: false },
     { step: 'termination_notice', title: { zh: '告知终止调解', en: 'Notify termination' }, state: 'not_started', deadline: null, doneOn: null, workingDaysLeft: null, overdue: false },
   ],
+  pauses: [],
   messages: [{ at: '2026-11-24T02:00:00.000Z', author: 'merchant', body: '同意退还差价' }],
   followHref: '/p/complaints/TS2026112300001?phone=5678',
   messageAction: '/p/complaints/TS2026112300001/messages',
@@ -98,6 +99,24 @@ describe('the follow page', () => {
     expect(html).toContain('The complaint was found justified.');
     expect(html).not.toContain('name="body"');
     expect(html).toContain('takes no more messages');
+  });
+  it('says the mediation clock is paused, why and since when, and lists the pauses with the days not counted', () => {
+    const steps = followView().steps.map((s) => (s.step === 'mediation' ? { ...s, state: 'paused' as const, deadline: '2027-02-08' } : s));
+    const pauses = [
+      { kindLabel: { zh: '检测', en: 'Testing' }, reason: '样品送检<b>', startedOn: '2026-11-25', endedOn: '2026-11-27', workingDays: 3 },
+      { kindLabel: { zh: '鉴定', en: 'Appraisal' }, reason: '委托鉴定', startedOn: '2026-12-01', endedOn: null, workingDays: 2 },
+    ];
+    const zh = renderComplaintFollow(followView({ steps, pauses }), ctx());
+    expect(zh).toContain('调解暂停计时：鉴定（自 2026-12-01 起）');
+    expect(zh).toContain('第二十一条');
+    expect(zh).toContain('已暂停计时，期限顺延至 2027-02-08');
+    expect(zh).toContain('检测：2026-11-25 至 2026-11-27（3 个工作日不计入）');
+    expect(zh).toContain('样品送检&lt;b&gt;');
+    const en = renderComplaintFollow(followView({ steps, pauses }), ctx({ lang: 'en' }));
+    expect(en).toContain('Mediation clock paused: appraisal since 2026-12-01');
+    expect(en).toContain('Testing: 2026-11-25 to 2026-11-27 (3 working days not counted)');
+    // Nothing about pauses while there are none.
+    expect(renderComplaintFollow(followView(), ctx())).not.toContain('暂停');
   });
   it('shows why a message was refused, keeping the draft', () => {
     const html = renderComplaintFollow(followView({ notice: { kind: 'invalid', text: '留言含有辱骂' }, draft: '原文<script>' }), ctx());

@@ -40,6 +40,15 @@ export interface ComplaintStepView {
   overdue: boolean;
 }
 
+/** A pause of the mediation clock for 检定、检验、检测、鉴定; the reason as the parties may read it. */
+export interface ComplaintPauseView {
+  kindLabel: Bilingual;
+  reason: string;
+  startedOn: string;
+  endedOn: string | null;
+  workingDays: number;
+}
+
 export interface ComplaintFollowView {
   reference: string;
   merchantName: string;
@@ -54,6 +63,8 @@ export interface ComplaintFollowView {
   outcomeNote: string | null;
   upheld: boolean | null;
   steps: ComplaintStepView[];
+  /** Oldest first; one with no end is under way and stops the mediation clock. */
+  pauses: ComplaintPauseView[];
   messages: { at: string; author: 'consumer' | 'merchant' | 'office'; body: string }[];
   /** The link that opens this page again (reference and last four digits). */
   followHref: string;
@@ -114,11 +125,18 @@ const T = {
     stepState: (s: ComplaintStepView) =>
       s.state === 'done'
         ? `已于 ${s.doneOn} 完成${s.overdue ? '（超期）' : ''}`
-        : s.state === 'running' || s.state === 'paused'
+        : s.state === 'paused' && !s.overdue
+          ? `已暂停计时，期限顺延至 ${s.deadline}，暂停期间继续顺延`
+          : s.state === 'running' || s.state === 'paused'
           ? s.overdue
             ? `应于 ${s.deadline} 前完成，已超期`
             : `应于 ${s.deadline} 前完成（还有 ${s.workingDaysLeft} 个工作日）`
           : '尚未开始',
+    pausedNow: (p: ComplaintPauseView) => `调解暂停计时：${p.kindLabel.zh}（自 ${p.startedOn} 起）`,
+    pauseBasis: '依《市场监督管理投诉举报处理暂行办法》第二十一条，检定、检验、检测、鉴定的时间不计入调解期限。',
+    pauseReason: '原因：',
+    pauses: '暂停计时记录',
+    pauseLine: (p: ComplaintPauseView) => `${p.kindLabel.zh}：${p.startedOn} 至 ${p.endedOn ?? '今'}（${p.workingDays} 个工作日不计入）`,
     refused: '不予受理理由：',
     outcome: { agreement: '调解达成协议', terminated: '终止调解' },
     upheld: '经查，投诉属实。',
@@ -174,11 +192,18 @@ const T = {
     stepState: (s: ComplaintStepView) =>
       s.state === 'done'
         ? `Done on ${s.doneOn}${s.overdue ? ' (late)' : ''}`
-        : s.state === 'running' || s.state === 'paused'
+        : s.state === 'paused' && !s.overdue
+          ? `Paused: the deadline has moved to ${s.deadline} and moves on while the pause lasts`
+          : s.state === 'running' || s.state === 'paused'
           ? s.overdue
             ? `Due by ${s.deadline}: overdue`
             : `Due by ${s.deadline} (${s.workingDaysLeft} working day${s.workingDaysLeft === 1 ? '' : 's'} left)`
           : 'Not started',
+    pausedNow: (p: ComplaintPauseView) => `Mediation clock paused: ${p.kindLabel.en.toLowerCase()} since ${p.startedOn}`,
+    pauseBasis: 'By article 21 of the Interim Measures on Complaints and Reports, time spent on verification, inspection, testing or appraisal does not count towards the mediation period.',
+    pauseReason: 'Reason: ',
+    pauses: 'Clock pauses',
+    pauseLine: (p: ComplaintPauseView) => `${p.kindLabel.en}: ${p.startedOn} to ${p.endedOn ?? 'today'} (${p.workingDays} working day${p.workingDays === 1 ? '' : 's'} not counted)`,
     refused: 'Reason it was not accepted: ',
     outcome: { agreement: 'Mediation reached an agreement', terminated: 'Mediation terminated' },
     upheld: 'The complaint was found justified.',
@@ -251,7 +276,10 @@ export function renderComplaintFollow(v: ComplaintFollowView, ctx: PageContext):
     outcome.push(html`<div class="note"><p><b>${t.outcome[v.mediationOutcome]}</b>${upheld ? html`<br>${upheld}` : ''}</p>${v.outcomeNote ? html`<p>${t.note}${v.outcomeNote}</p>` : ''}</div>`);
   }
   const steps = v.steps.filter((s) => s.state !== 'not_applicable');
-  const clocks = html`<h2>${t.deadlines}</h2><ul class="ls">${steps.map((s) => stepLine(lang, s))}</ul>`;
+  const open = v.pauses.find((p) => p.endedOn === null);
+  const pausedNow = open ? html`<div class="note" role="status"><p><b>${t.pausedNow(open)}</b></p><p>${t.pauseReason}${open.reason}</p><p><small>${t.pauseBasis}</small></p></div>` : '';
+  const pauses = v.pauses.length ? html`<h3>${t.pauses}</h3><ul class="ls">${v.pauses.map((p) => html`<li>${t.pauseLine(p)}<small>${t.pauseReason}${p.reason}</small></li>`)}</ul>` : '';
+  const clocks = html`<h2>${t.deadlines}</h2>${pausedNow}<ul class="ls">${steps.map((s) => stepLine(lang, s))}</ul>${pauses}`;
   const complaint = html`<h2>${t.yourComplaint}</h2><p>${v.content}</p>${v.saleAttached ? html`<p><small class="green">${t.saleAttached}</small></p>` : ''}`;
   const messages = v.messages.length
     ? html`<ul class="ls">${v.messages.map((m) => html`<li><b>${t.authors[m.author]}</b><small>${formatLocal(new Date(m.at), ctx.timeZone)}</small>${m.body}</li>`)}</ul>`

@@ -154,6 +154,7 @@ export function registerComplaintPages(app: FastifyInstance, deps: ComplaintPage
       outcomeNote: c.outcomeNote,
       upheld: c.upheld,
       steps: c.clock.steps,
+      pauses: c.pauses,
       messages: c.messages,
       followHref: followHref(c.reference, last4),
       messageAction: c.canWrite ? `/p/complaints/${c.reference}/messages` : null,

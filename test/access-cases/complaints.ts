@@ -8,11 +8,12 @@ const adminBy = (t: TestApp): By => ({
   requestId: 'access-matrix',
 });
 
-/** A new complaint about the merchant at a place, received, accepted, or closed with mediation terminated. */
-async function complaintAt(t: TestApp, at: PlaceKey, stage: 'received' | 'accepted' | 'terminated' = 'received'): Promise<number> {
+/** A new complaint about the merchant at a place, received, accepted, accepted with its clock paused, or closed with mediation terminated. */
+async function complaintAt(t: TestApp, at: PlaceKey, stage: 'received' | 'accepted' | 'paused' | 'terminated' = 'received'): Promise<number> {
   const filed = await t.ctx.complaints.file({ merchantId: t.fx.merchants[at], consumerName: '王五', consumerPhone: '13900139000', content: `矩阵测试：称重缺斤短两，摊位 ${at}` });
   if (filed.status !== 'filed') throw new Error(`complaint not filed: ${JSON.stringify(filed.problems)}`);
   if (stage !== 'received') await t.ctx.complaints.accept(adminBy(t), filed.id);
+  if (stage === 'paused') await t.ctx.complaints.startPause(adminBy(t), filed.id, { kind: 'testing', reason: '送检样品 (sample sent for testing)' });
   if (stage === 'terminated') await t.ctx.complaints.close(adminBy(t), filed.id, { outcome: 'terminated', upheld: false, note: '双方未能达成一致 (no agreement)' });
   return filed.id;
 }
@@ -42,6 +43,8 @@ export const complaintCases: Record<string, Case> = {
   'POST /api/complaints/:id/refuse': { kind: 'record', resource: 'complaint', fresh: (t, at) => complaintAt(t, at), body: () => ({ reason: '不属于本部门管辖 (outside our remit)' }) },
   'POST /api/complaints/:id/messages': { kind: 'record', resource: 'complaint', ok: 201, body: (_fx, _at, n) => ({ body: `请商户说明情况 ${n}` }) },
   'POST /api/complaints/:id/close': { kind: 'record', resource: 'complaint', fresh: (t, at) => complaintAt(t, at, 'accepted'), body: () => ({ outcome: 'agreement', upheld: false, note: '商户已退还差价 (the merchant refunded)' }) },
+  'POST /api/complaints/:id/pauses': { kind: 'record', resource: 'complaint', ok: 201, fresh: (t, at) => complaintAt(t, at, 'accepted'), body: () => ({ kind: 'verification', reason: '电子秤送计量检定所检定 (the scale goes for verification)' }) },
+  'POST /api/complaints/:id/pauses/end': { kind: 'record', resource: 'complaint', fresh: (t, at) => complaintAt(t, at, 'paused') },
   'POST /api/complaints/:id/termination-notified': { kind: 'record', resource: 'complaint', fresh: (t, at) => complaintAt(t, at, 'terminated') },
   // A merchant's own complaints: no user of the walk is a merchant, so every one is refused (merchant access: complaint.test.ts).
   'GET /api/me/complaints': { kind: 'global', ok: [200] },

@@ -1,7 +1,8 @@
 /**
  * A complaint's whole journey in a real browser: a consumer files it on the public form (no
  * JavaScript) and gets a reference; an inspector finds it in 消费投诉 with its acceptance clock and
- * the phone masked, and accepts it; the merchant's own account answers in 我的投诉; the inspector
+ * the phone masked, and accepts it; testing stops the mediation clock for a while (暂停调解计时, then
+ * 结束暂停); the merchant's own account answers in 我的投诉 and sees the pause; the inspector
  * sees the answer and closes the complaint as upheld. The merchant's credit score then drops by the
  * rulebook's CMP-01 points and the public merchant page counts one upheld complaint.
  * Same set-up as credit.browser.test.ts; MASHANG_SCREENSHOTS=<dir> keeps screenshots.
@@ -70,6 +71,21 @@ browserSuite('a complaint from the public form to an upheld decision', () => {
     await insp.getByTestId('complaint-status').filter({ hasText: '已受理' }).waitFor();
     expect(await insp.getByTestId('complaint-clocks').locator('tr[data-step=mediation]').textContent()).toContain('个工作日');
 
+    // The fish goes for testing: the mediation clock stops, then runs again.
+    await insp.click('button[data-action=pause]');
+    const pause = insp.getByTestId('complaint-pause-form');
+    await pause.locator('input[name=kind][value=testing]').check();
+    await pause.locator('#f-reason').fill('石斑鱼样品送市场监管检测中心检测');
+    await pause.locator('button:has-text("确认暂停调解计时")').click();
+    await insp.getByTestId('complaint-clocks').locator('tr[data-step=mediation]', { hasText: '已暂停' }).waitFor();
+    await insp.getByTestId('pause-now').filter({ hasText: '检测' }).waitFor();
+    await shot(insp, 'complaint-paused');
+    await insp.click('button[data-action=end-pause]');
+    await insp.getByTestId('complaint-end-pause-form').locator('button:has-text("确认结束暂停")').click();
+    await insp.locator('button[data-action=pause]').waitFor();
+    expect(await insp.getByTestId('pause-now').count()).toBe(0);
+    expect(await insp.getByTestId('complaint-pauses').locator('tbody tr').count()).toBe(1);
+
     // The merchant's own account answers in 我的投诉.
     const answer = '已联系顾客，同意退还差价并道歉。';
     const merchant = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 860 } }).then((c) => c.newPage());
@@ -81,6 +97,7 @@ browserSuite('a complaint from the public form to an upheld decision', () => {
     await merchant.getByTestId('my-complaint-list').locator(`tr[data-reference="${reference}"] a`).click();
     // The detail page loads after the click: wait for the masked consumer name rather than reading the loading screen.
     await merchant.locator('body', { hasText: '王*' }).waitFor();
+    await merchant.getByTestId('complaint-pauses').filter({ hasText: '石斑鱼样品送市场监管检测中心检测' }).waitFor();
     await merchant.fill('#f-body', answer);
     await merchant.click('[data-testid=message-form] button:has-text("发送")');
     await merchant.getByTestId('complaint-thread').locator('li[data-author=merchant]', { hasText: answer }).waitFor();

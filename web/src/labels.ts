@@ -2,7 +2,8 @@
 import { CREDIT_EVENT_STATUSES, CREDIT_SOURCES, DEFAULT_RISK_POLICY, NOT_COUNTED_REASONS, PENALTY_TYPES, PENALTY_TYPE_KEYS } from '../../src/modules/credit/credit.rules';
 import { COMPLAINT_STATUSES, MEDIATION_OUTCOMES, MESSAGE_AUTHORS } from '../../src/modules/feedback/complaint.rules';
 import { COMPLAINT_STEPS } from '../../src/modules/feedback/complaint-clock.rules';
-import type { ComplaintStatus, ComplaintStepCode, ComplaintStepState, Light, MediationOutcome, MessageAuthor, RiskClass, SaleFlag, VerificationStatus } from './types';
+import { PAUSE_KINDS, PAUSE_KIND_LIST } from '../../src/modules/feedback/complaint-pause.rules';
+import type { ComplaintStatus, ComplaintStepCode, ComplaintStepState, Light, MediationOutcome, MessageAuthor, PauseKind, RiskClass, SaleFlag, VerificationStatus } from './types';
 
 export type Label = { zh: string; en: string };
 export const both = (l: Label | undefined, fallback = '') => (l ? `${l.zh} ${l.en}` : fallback);
@@ -83,11 +84,14 @@ export const MEDIATION_OUTCOME_LABELS: Record<MediationOutcome, Label> = MEDIATI
 export const MESSAGE_AUTHOR_LABELS: Record<MessageAuthor, Label> = MESSAGE_AUTHORS;
 /** Each statutory step with its legal basis (the API gives the step's title, not its basis). */
 export const COMPLAINT_STEP_LABELS: Record<ComplaintStepCode, Label & { basis: Label }> = COMPLAINT_STEPS;
+/** What stops the mediation clock (暂行办法 第二十一条): 检定、检验、检测、鉴定, in that order. */
+export const PAUSE_KIND_LABELS: Record<PauseKind, Label> = PAUSE_KINDS;
+export const PAUSE_KIND_ORDER: PauseKind[] = PAUSE_KIND_LIST;
 /** A step's clock state; the API gives the code only. */
 export const STEP_STATE_LABELS: Record<ComplaintStepState, Label> = {
   not_started: { zh: '未开始', en: 'Not started' },
   running: { zh: '计时中', en: 'Running' },
-  paused: { zh: '暂停计时', en: 'Paused' },
+  paused: { zh: '已暂停', en: 'Paused' },
   done: { zh: '已完成', en: 'Done' },
   not_applicable: { zh: '不适用', en: 'Not applicable' },
 };

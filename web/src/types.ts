@@ -503,10 +503,32 @@ export interface ComplaintMessage {
   body: string;
 }
 
+export type PauseKind = 'verification' | 'inspection' | 'testing' | 'appraisal';
+
+/** A pause of the mediation clock for 检定、检验、检测、鉴定; both dates count as paused. */
+export interface ComplaintPause {
+  /** Staff only. */
+  id?: number;
+  kind: PauseKind;
+  kindLabel: Bilingual;
+  reason: string;
+  startedOn: string;
+  /** Null while under way. */
+  endedOn: string | null;
+  isUnderWay: boolean;
+  /** Working days not counted, both ends included; one under way counts through today. */
+  workingDays: number;
+  /** Staff only. */
+  startedByName?: string | null;
+  endedByName?: string | null;
+}
+
 /** GET /api/complaints/:id and GET /api/me/complaints/:id. */
 export interface ComplaintDetail extends Complaint {
   sale: ComplaintSale | null;
   messages: ComplaintMessage[];
+  /** Oldest first. */
+  pauses: ComplaintPause[];
 }
 
 // ---------------------------------------------------------------- penalties (src/modules/enforcement/penalty.routes.ts)

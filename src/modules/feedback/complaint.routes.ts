@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { actorOf, byOf } from '../../http/auth.plugin.js';
 import { IdParams, Nullable, page, PageQuery, Paged, staffErrors } from '../../http/schemas.js';
+import { PAUSE_KIND_LIST, PAUSE_REASON_MAX, type PauseKind } from './complaint-pause.rules.js';
 import type { ComplaintService } from './complaint.service.js';
 
 const Bilingual = Type.Object({ zh: Type.String(), en: Type.String() });
@@ -64,12 +65,35 @@ const Sale = Nullable(
     isOverCap: Nullable(Type.Boolean()),
   }),
 );
+const pauseFields = {
+  kind: Type.String({ description: 'verification (检定) | inspection (检验) | testing (检测) | appraisal (鉴定)' }),
+  kindLabel: Bilingual,
+  reason: Type.String(),
+  startedOn: Type.String(),
+  endedOn: Nullable(Type.String({ description: 'null while under way' })),
+  isUnderWay: Type.Boolean(),
+  workingDays: Type.Integer({ description: 'working days the pause holds, both ends included; one under way counts through today' }),
+};
+/** A pause as the parties see it: personal data in the reason masked, no staff names. */
+const PartyPause = Type.Object(pauseFields);
+const StaffPause = Type.Object({ id: Type.Integer(), ...pauseFields, startedByName: Nullable(Type.String()), endedByName: Nullable(Type.String()) });
 const Message = Type.Object({ id: Type.Integer(), at: Type.String(), author: Type.String({ description: 'consumer | merchant | office' }), body: Type.String() });
 const Complaint = Type.Object({ ...common, creditEventId: Nullable(Type.Integer()) });
-const ComplaintDetail = Type.Object({ ...common, creditEventId: Nullable(Type.Integer()), sale: Sale, messages: Type.Array(Message) });
+const ComplaintDetail = Type.Object({ ...common, creditEventId: Nullable(Type.Integer()), sale: Sale, messages: Type.Array(Message), pauses: Type.Array(StaffPause) });
 const MyComplaint = Type.Object(common);
-const MyComplaintDetail = Type.Object({ ...common, sale: Sale, messages: Type.Array(Message) });
+const MyComplaintDetail = Type.Object({ ...common, sale: Sale, messages: Type.Array(Message), pauses: Type.Array(PartyPause) });
 const Body = Type.Object({ body: Type.String({ minLength: 1, maxLength: 1000 }) });
+const Day = (description: string) => Type.String({ format: 'date', description });
+// A misspelt date field would silently mean today: unknown fields are refused.
+const NewPause = Type.Object(
+  {
+    kind: Type.Union(PAUSE_KIND_LIST.map((k) => Type.Literal(k)), { description: 'verification (检定) | inspection (检验) | testing (检测) | appraisal (鉴定)' }),
+    reason: Type.String({ minLength: 1, maxLength: PAUSE_REASON_MAX, description: 'what is verified, inspected, tested or appraised, and by whom; both parties read it' }),
+    startedOn: Type.Optional(Day('YYYY-MM-DD, today by default; not in the future, not before acceptance')),
+  },
+  { additionalProperties: false },
+);
+const PauseEnd = Type.Object({ endedOn: Type.Optional(Day('YYYY-MM-DD, today by default; not before the pause started')) }, { additionalProperties: false });
 
 /** The office's complaint work (within reach) and the merchant's side of mediation (/api/me). */
 export function registerComplaintRoutes(app: FastifyInstance, complaints: ComplaintService) {
@@ -124,6 +148,25 @@ export function registerComplaintRoutes(app: FastifyInstance, complaints: Compla
     },
     async (req) => complaints.close(byOf(req), id(req), req.body as { outcome: 'agreement' | 'terminated'; upheld: boolean; note: string }),
   );
+  app.post(
+    '/api/complaints/:id/pauses',
+    {
+      config: { access: 'complaint.handle' },
+      schema: {
+        tags: ['complaints'],
+        summary: 'Pause the mediation clock for 检定、检验、检测、鉴定 (暂行办法 第二十一条: not counted in the 45 working days); one pause at a time',
+        params: IdParams,
+        body: NewPause,
+        response: { 201: ComplaintDetail, ...staffErrors },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await complaints.startPause(byOf(req), id(req), req.body as { kind: PauseKind; reason: string; startedOn?: string })),
+  );
+  app.post(
+    '/api/complaints/:id/pauses/end',
+    { config: { access: 'complaint.handle' }, schema: { tags: ['complaints'], summary: 'End the pause under way: the mediation clock runs again, its deadline moved by the working days paused', params: IdParams, body: PauseEnd, response: { 200: ComplaintDetail, ...staffErrors } } },
+    async (req) => complaints.endPause(byOf(req), id(req), (req.body ?? {}) as { endedOn?: string }),
+  );
   app.post('/api/complaints/:id/termination-notified', { config: { access: 'complaint.handle' }, schema: { tags: ['complaints'], summary: 'Record that both parties were told mediation was terminated (within 7 working days)', params: IdParams, response: { 200: ComplaintDetail, ...staffErrors } } }, async (req) =>
     complaints.recordTerminationNotified(byOf(req), id(req)),
   );
@@ -132,7 +175,7 @@ export function registerComplaintRoutes(app: FastifyInstance, complaints: Compla
   app.get('/api/me/complaints', { config: { access: 'merchant.self' }, schema: { tags: ['merchant'], summary: 'Complaints about me that the office accepted (the consumer’s name and phone masked)', response: { 200: Type.Object({ items: Type.Array(MyComplaint) }), ...staffErrors } } }, async (req) => ({
     items: await complaints.listMine(actorOf(req)),
   }));
-  app.get('/api/me/complaints/:id', { config: { access: 'merchant.self' }, schema: { tags: ['merchant'], summary: 'One complaint about me, with the mediation messages', params: IdParams, response: { 200: MyComplaintDetail, ...staffErrors } } }, async (req) =>
+  app.get('/api/me/complaints/:id', { config: { access: 'merchant.self' }, schema: { tags: ['merchant'], summary: 'One complaint about me, with the mediation messages and any pause of its clock (检定、检验、检测、鉴定)', params: IdParams, response: { 200: MyComplaintDetail, ...staffErrors } } }, async (req) =>
     complaints.getMine(actorOf(req), id(req)),
   );
   app.post('/api/me/complaints/:id/messages', { config: { access: 'merchant.self' }, schema: { tags: ['merchant'], summary: 'Answer in the mediation of a complaint about me', params: IdParams, body: Body, response: { 201: MyComplaintDetail, ...staffErrors } } }, async (req, reply) =>

@@ -2,8 +2,8 @@
  * Consumer complaints (消费投诉) taken online: filed from a merchant or scale page with the sale
  * attached when there is a receipt, routed to the office of the merchant's district, decided,
  * mediated between consumer and merchant, closed with an outcome. The statutory clocks are the
- * pure complaint-clock.rules.ts; a step gone late raises one alert. The consumer's phone never
- * leaves this service unmasked.
+ * pure complaint-clock.rules.ts, fed the stored pauses for 检定、检验、检测、鉴定 wherever they are
+ * counted; a step gone late raises one alert. The consumer's phone never leaves this service unmasked.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { sql, type Selectable, type Transaction, type Updateable } from 'kysely';
@@ -17,8 +17,10 @@ import { isWithinReach, type Actor, type By } from '../auth/index.js';
 import type { CreditService } from '../credit/index.js';
 import { calendarDate } from '../registry/index.js';
 import { CN_CALENDAR, type WorkingDayCalendar } from './calendar.rules.js';
-import type { Bilingual } from './comment.rules.js';
-import { COMPLAINT_STEPS, complaintClockStatus, type ComplaintClockStatus, type ComplaintDates, type ComplaintStep, type StepClock } from './complaint-clock.rules.js';
+import { maskPersonalData, type Bilingual } from './comment.rules.js';
+import { COMPLAINT_STEPS, complaintClockStatus, complaintDeadlines, type ComplaintClockStatus, type ComplaintDates, type ComplaintStep, type StepClock } from './complaint-clock.rules.js';
+import { endOpenPause, findPausesOf, findPausesWithStaff, insertPause, type PauseRow } from './complaint-pause.repository.js';
+import { isPauseKind, PAUSE_KINDS, PAUSE_REASON_MAX, pauseEndProblem, pausedWorkingDays, pauseStartProblem, type PauseDates, type PauseKind, type PauseProblem } from './complaint-pause.rules.js';
 import {
   canWrite,
   COMPLAINT_LIMITS,
@@ -75,6 +77,14 @@ export interface ComplaintListFilter {
   pageSize: number;
 }
 
+export interface PauseInput {
+  kind: PauseKind;
+  /** What is being verified, inspected, tested or appraised, and by whom; both parties read it. */
+  reason: string;
+  /** Defaults to today. */
+  startedOn?: string;
+}
+
 export interface CloseInput {
   outcome: MediationOutcome;
   /** The complaint was found justified: an inspector's finding, so it deducts credit (CMP-01). */
@@ -106,14 +116,22 @@ const clockOut = (c: ComplaintClockStatus) => ({
 });
 export type ComplaintClock = ReturnType<typeof clockOut>;
 
-const datesOf = (r: Row): ComplaintDates => ({
+const datesOf = (r: Row, pauses: readonly PauseRow[]): ComplaintDates => ({
   receivedOn: r.received_on,
   acceptedOn: r.accepted_on,
   refusedOn: r.refused_on,
   mediationEndedOn: r.mediation_ended_on,
   mediationOutcome: r.mediation_outcome as MediationOutcome | null,
   terminationNotifiedOn: r.termination_notified_on,
+  mediationPauses: pauses.map((p) => ({ from: p.started_on, to: p.ended_on })),
 });
+const pauseDatesOf = (p: PauseRow): PauseDates => ({ kind: p.kind as PauseKind, startedOn: p.started_on, endedOn: p.ended_on });
+/** A refused pause: its state (409) or the date given (400), in Chinese with English in brackets. */
+const pauseError = (p: PauseProblem) => {
+  const message = `${p.message.zh} (${p.message.en})`;
+  return p.kind === 'conflict' ? conflict(message) : invalid(message, [{ field: p.field ?? 'request', message: p.message.en }]);
+};
+const MEDIATING_STATUSES: ComplaintStatus[] = ['accepted', 'mediating'];
 
 const sameDigits = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -130,7 +148,28 @@ export function createComplaintService(
   const now = opts.now ?? (() => new Date());
   const calendar = opts.calendar ?? CN_CALENDAR;
   const today = () => calendarDate(now(), opts.timezone);
-  const clockOf = (r: Row, on: string) => clockOut(complaintClockStatus(datesOf(r), on, calendar));
+  const clockOf = (r: Row, on: string, pauses: readonly PauseRow[]) => clockOut(complaintClockStatus(datesOf(r, pauses), on, calendar));
+  const pausesOf = async (q: Q, id: number) => (await findPausesOf(q, [id])).get(id) ?? [];
+
+  /** A pause as the parties (consumer, merchant) see it: why and since when, personal data in the reason masked. */
+  const pauseForParties = (p: PauseRow, on: string, acceptedOn: string | null) => ({
+    kind: p.kind as PauseKind,
+    kindLabel: PAUSE_KINDS[p.kind as PauseKind],
+    reason: maskPersonalData(p.reason).text,
+    startedOn: p.started_on,
+    endedOn: p.ended_on,
+    isUnderWay: p.ended_on === null,
+    /** Working days the pause holds, both ends included; one under way counts through today. */
+    workingDays: pausedWorkingDays(pauseDatesOf(p), on, calendar, acceptedOn),
+  });
+  /** A pause as staff see it: the reason as written, and who started and ended it. */
+  const pauseForStaff = (p: PauseRow & { started_by_name: string | null; ended_by_name: string | null }, on: string, acceptedOn: string | null) => ({
+    id: p.id,
+    ...pauseForParties(p, on, acceptedOn),
+    reason: p.reason,
+    startedByName: p.started_by_name,
+    endedByName: p.ended_by_name,
+  });
 
   async function findSale(scaleId: number, receipt: string, merchantId: number) {
     const n = /^\d{1,15}$/.test(receipt) ? Number(receipt) : null;
@@ -185,7 +224,7 @@ export function createComplaintService(
   }
 
   /** The complaint as staff see it: everything but the consumer's number, which is masked. */
-  function present(r: Row, names: { merchantName: string; scaleSerialNo: string | null }, on: string) {
+  function present(r: Row, names: { merchantName: string; scaleSerialNo: string | null }, on: string, pauses: readonly PauseRow[]) {
     const status = r.status as ComplaintStatus;
     return {
       id: r.id,
@@ -212,36 +251,45 @@ export function createComplaintService(
       terminationNotifiedOn: r.termination_notified_on,
       upheld: r.is_upheld,
       creditEventId: r.credit_event_id,
-      clock: clockOf(r, on),
+      clock: clockOf(r, on, pauses),
     };
   }
   type Presented = ReturnType<typeof present>;
 
   async function detail(r: Row) {
-    const [names, messages, sale] = await Promise.all([namesOf(r), messagesOf(r.id), saleOf(r)]);
-    return { ...present(r, names, today()), sale, messages };
+    const [names, messages, sale, pauses] = await Promise.all([namesOf(r), messagesOf(r.id), saleOf(r), findPausesWithStaff(db, r.id)]);
+    const on = today();
+    return { ...present(r, names, on, pauses), sale, messages, pauses: pauses.map((p) => pauseForStaff(p, on, r.accepted_on)) };
   }
 
   /**
    * One handling step in one transaction: the row locked, its reach checked (404 outside it), the
-   * change written with an audit entry. `change` throws to refuse; returns the columns to set.
+   * change written with an audit entry. `change` throws to refuse; returns the columns to set, may
+   * write the complaint's other rows in `trx`, and notes in `audit` what else the entry records.
    */
-  async function handle(by: By, id: number, action: string, change: (r: Row) => Updateable<Database['complaint']> | Promise<Updateable<Database['complaint']>>, message?: { author: MessageAuthor; body: string }) {
+  async function handle(
+    by: By,
+    id: number,
+    action: string,
+    change: (r: Row, trx: Transaction<Database>, audit: Record<string, unknown>) => Updateable<Database['complaint']> | Promise<Updateable<Database['complaint']>>,
+    message?: { author: MessageAuthor; body: string },
+  ) {
     await db.transaction().execute(async (trx) => {
       const r = await loadInReach(trx, by.actor, id, true);
-      const set = await change(r);
+      const audit: Record<string, unknown> = {};
+      const set = await change(r, trx, audit);
       if (Object.keys(set).length) await trx.updateTable('complaint').set(set).where('id', '=', id).execute();
       if (message) await trx.insertInto('complaint_message').values({ complaint_id: id, at: now(), author: message.author, staff_id: by.actor.staffId, body: message.body }).execute();
-      await appendAuditEntries(trx, [{ staffId: by.actor.staffId, action, entity: 'complaint', entityId: id, before: { status: r.status }, after: { ...set, ...(message ? { message: message.author } : {}) }, requestId: by.requestId }]);
+      await appendAuditEntries(trx, [{ staffId: by.actor.staffId, action, entity: 'complaint', entityId: id, before: { status: r.status }, after: { ...set, ...audit, ...(message ? { message: message.author } : {}) }, requestId: by.requestId }]);
     });
   }
 
   const mustHandle = (by: By) => {
     if (!HANDLING_ROLES.has(by.actor.role)) throw forbidden('只有监管所执法人员可以处理投诉 (only the supervision office handles complaints)');
   };
-  const officeText = (text: string, what: Bilingual, max: number = COMPLAINT_LIMITS.message.max) => {
+  const officeText = (text: string, what: Bilingual, max: number = COMPLAINT_LIMITS.message.max, field = 'text') => {
     const t = text.trim();
-    if (!t || [...t].length > max) throw invalid(`${what.zh}须为1到${max}字 (${what.en}: 1 to ${max} characters)`, [{ field: 'text', message: 'length' }]);
+    if (!t || [...t].length > max) throw invalid(`${what.zh}须为1到${max}字 (${what.en}: 1 to ${max} characters)`, [{ field, message: 'length' }]);
     return t;
   };
   const screened = (text: string) => {
@@ -368,8 +416,9 @@ export function createComplaintService(
       if (!isComplaintReference(reference) || !/^\d{4}$/.test(last4)) return null;
       const r = await db.selectFrom('complaint').selectAll().where('reference', '=', reference).executeTakeFirst();
       if (!r || !sameDigits(phoneLast4(r.consumer_phone), last4)) return null;
-      const [names, messages] = await Promise.all([namesOf(r), messagesOf(r.id)]);
+      const [names, messages, pauses] = await Promise.all([namesOf(r), messagesOf(r.id), pausesOf(db, r.id)]);
       const status = r.status as ComplaintStatus;
+      const on = today();
       return {
         reference: r.reference,
         merchantName: names.merchantName,
@@ -387,7 +436,8 @@ export function createComplaintService(
         outcomeNote: r.outcome_note,
         terminationNotifiedOn: r.termination_notified_on,
         upheld: r.is_upheld,
-        clock: clockOf(r, today()),
+        clock: clockOf(r, on, pauses),
+        pauses: pauses.map((p) => pauseForParties(p, on, r.accepted_on)),
         messages,
         canWrite: canWrite('consumer', status),
       };
@@ -418,18 +468,22 @@ export function createComplaintService(
       else if (f.status) q = q.where('c.status', '=', f.status);
       if (f.merchantId) q = q.where('c.merchant_id', '=', f.merchantId);
       const on = today();
-      const show = (r: Row & { merchant_name: string; scale_serial_no: string | null }) => present(r, { merchantName: r.merchant_name, scaleSerialNo: r.scale_serial_no }, on);
+      type ListRow = Row & { merchant_name: string; scale_serial_no: string | null };
+      const showAll = async (rows: ListRow[]) => {
+        const pauses = await findPausesOf(db, rows.map((r) => r.id));
+        return rows.map((r) => present(r, { merchantName: r.merchant_name, scaleSerialNo: r.scale_serial_no }, on, pauses.get(r.id) ?? []));
+      };
       const offset = (f.page - 1) * f.pageSize;
       if (f.overdue === undefined) {
         const [rows, count] = await Promise.all([
           q.orderBy('c.id', 'desc').limit(f.pageSize).offset(offset).execute(),
           q.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
         ]);
-        return { items: rows.map(show), total: Number(count.n), page: f.page, pageSize: f.pageSize };
+        return { items: await showAll(rows), total: Number(count.n), page: f.page, pageSize: f.pageSize };
       }
-      // Lateness is a matter of the working-day calendar: counted here, not in SQL.
+      // Lateness is a matter of the working-day calendar and the pauses: counted here, not in SQL.
       const rows = await (f.overdue ? q.where(STILL_RUNNING) : q).orderBy('c.id', 'desc').execute();
-      const items = rows.map(show).filter((c) => c.clock.isOverdue === f.overdue);
+      const items = (await showAll(rows)).filter((c) => c.clock.isOverdue === f.overdue);
       return { items: items.slice(offset, offset + f.pageSize), total: items.length, page: f.page, pageSize: f.pageSize };
     },
 
@@ -499,9 +553,13 @@ export function createComplaintService(
           })
         : null;
       try {
-        await handle(by, id, 'complaint.close', (r) => {
+        await handle(by, id, 'complaint.close', async (r, trx, audit) => {
           if (!closable(r)) throw conflict('投诉已被他人办结 (the complaint was closed meanwhile)');
-          return { status: 'closed', mediation_ended_on: today(), mediation_outcome: input.outcome, is_upheld: input.upheld, outcome_note: note, handled_by: by.actor.staffId, credit_event_id: event?.id ?? null };
+          const on = today();
+          // Mediation is over: a pause still under way ends with it.
+          const ended = await endOpenPause(trx, id, { endedOn: on, endedBy: by.actor.staffId, at: now() });
+          if (ended) audit.pauseEnded = { id: ended.id, kind: ended.kind, startedOn: ended.started_on, endedOn: ended.ended_on };
+          return { status: 'closed', mediation_ended_on: on, mediation_outcome: input.outcome, is_upheld: input.upheld, outcome_note: note, handled_by: by.actor.staffId, credit_event_id: event?.id ?? null };
         });
       } catch (err) {
         if (event) await opts.credit.withdrawEvent(by, event.id, `投诉 ${before.reference} 未能办结，扣分撤销 (the complaint was not closed: deduction withdrawn)`).catch(() => undefined);
@@ -509,6 +567,47 @@ export function createComplaintService(
       }
       // The risk class counts upheld complaints: score again now the complaint says so.
       if (event) await opts.credit.rescore([before.merchant_id], 'complaint upheld');
+      return this.get(by.actor, id);
+    },
+
+    /**
+     * Stops the mediation clock for 检定、检验、检测、鉴定 (暂行办法 第二十一条) from `startedOn` (today by
+     * default): in mediation only, one pause at a time, not in the future, not before acceptance.
+     */
+    async startPause(by: By, id: number, input: PauseInput) {
+      mustHandle(by);
+      if (!isPauseKind(input.kind)) throw invalid('暂停事由应为检定、检验、检测或鉴定 (kind: verification, inspection, testing or appraisal)', [{ field: 'kind', message: 'unknown kind' }]);
+      const reason = officeText(input.reason, { zh: '暂停原因', en: 'the reason' }, PAUSE_REASON_MAX, 'reason');
+      const on = today();
+      const startedOn = input.startedOn ?? on;
+      await handle(by, id, 'complaint.pause', async (r, trx, audit) => {
+        const pauses = await pausesOf(trx, r.id);
+        const status = r.status as ComplaintStatus;
+        const mediationDue = complaintDeadlines(datesOf(r, pauses), calendar, on).mediationDue;
+        const problem = pauseStartProblem({ status, acceptedOn: r.accepted_on, mediationDue, pauses: pauses.map(pauseDatesOf), startedOn, today: on }, COMPLAINT_STATUSES[status]);
+        if (problem) throw pauseError(problem);
+        const p = await insertPause(trx, { complaintId: r.id, kind: input.kind, reason, startedOn, startedBy: by.actor.staffId, at: now() });
+        audit.pause = { id: p.id, kind: p.kind, reason: p.reason, startedOn: p.started_on };
+        return {};
+      });
+      return this.get(by.actor, id);
+    },
+
+    /** Restarts the mediation clock: the pause under way ends on `endedOn` (today by default), not before it started. */
+    async endPause(by: By, id: number, input: { endedOn?: string } = {}) {
+      mustHandle(by);
+      const on = today();
+      const endedOn = input.endedOn ?? on;
+      await handle(by, id, 'complaint.pause_end', async (r, trx, audit) => {
+        const status = r.status as ComplaintStatus;
+        if (!MEDIATING_STATUSES.includes(status)) throw conflict(`投诉状态为“${COMPLAINT_STATUSES[status].zh}”，没有进行中的暂停 (only a complaint in mediation has a pause to end)`);
+        const open = (await pausesOf(trx, r.id)).find((p) => p.ended_on === null);
+        const problem = pauseEndProblem(open && pauseDatesOf(open), endedOn, on);
+        if (problem) throw pauseError(problem);
+        const ended = (await endOpenPause(trx, r.id, { endedOn, endedBy: by.actor.staffId, at: now() }))!;
+        audit.pause = { id: ended.id, kind: ended.kind, startedOn: ended.started_on, endedOn: ended.ended_on };
+        return {};
+      });
       return this.get(by.actor, id);
     },
 
@@ -533,15 +632,17 @@ export function createComplaintService(
         db.selectFrom('merchant').select('name').where('id', '=', merchantId).executeTakeFirstOrThrow(),
       ]);
       const on = today();
-      return rows.map((r) => forMerchant(present(r, { merchantName: m.name, scaleSerialNo: r.serial_no }, on), r));
+      const pauses = await findPausesOf(db, rows.map((r) => r.id));
+      return rows.map((r) => forMerchant(present(r, { merchantName: m.name, scaleSerialNo: r.serial_no }, on, pauses.get(r.id) ?? []), r));
     },
 
     async getMine(actor: Actor, id: number) {
       const merchantId = ownMerchant(actor);
       const r = await db.selectFrom('complaint').selectAll().where('id', '=', id).where('merchant_id', '=', merchantId).executeTakeFirst();
       if (!r || !isVisibleToMerchant(r.status as ComplaintStatus)) throw notFound('complaint', id);
-      const d = await detail(r);
-      return { ...forMerchant(d, r), sale: d.sale, messages: d.messages };
+      const [names, messages, sale, pauses] = await Promise.all([namesOf(r), messagesOf(r.id), saleOf(r), pausesOf(db, r.id)]);
+      const on = today();
+      return { ...forMerchant(present(r, names, on, pauses), r), sale, messages, pauses: pauses.map((p) => pauseForParties(p, on, r.accepted_on)) };
     },
 
     /** The merchant's answer in the mediation. */
@@ -569,8 +670,10 @@ export function createComplaintService(
     async sweepOverdue(): Promise<{ overdue: number; raised: number }> {
       const on = today();
       const rows = await db.selectFrom('complaint as c').selectAll('c').where(STILL_RUNNING).execute();
+      // Paused days do not count: a complaint is late only by its clock with its pauses.
+      const pauses = await findPausesOf(db, rows.map((r) => r.id));
       const late = rows.flatMap((r) => {
-        const due = complaintClockStatus(datesOf(r), on, calendar).due;
+        const due = complaintClockStatus(datesOf(r, pauses.get(r.id) ?? []), on, calendar).due;
         return due?.overdue ? [{ r, due }] : [];
       });
       if (!late.length) return { overdue: 0, raised: 0 };

@@ -34,8 +34,23 @@ export interface ComplaintOverdueAlertTable {
   alerted_at: Timestamp;
 }
 
+/** A stretch of 检定、检验、检测、鉴定 that stops a complaint's mediation clock (migration 0103). */
+export interface ComplaintPauseTable {
+  id: Generated<number>;
+  complaint_id: number;
+  kind: string;
+  reason: string;
+  started_on: string;
+  ended_on: string | null;
+  started_by: number | null;
+  ended_by: number | null;
+  started_at: Timestamp;
+  ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface FeedbackTables {
   scale_rating: ScaleRatingTable;
   scale_light: ScaleLightTable;
   complaint_overdue_alert: ComplaintOverdueAlertTable;
+  complaint_pause: ComplaintPauseTable;
 }

@@ -9,10 +9,10 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, qs, useGet } from '../api';
 import { useForm } from '../form';
-import { COMPLAINT_STATUS_LABELS, COMPLAINT_STATUS_LIST, COMPLAINT_STEP_LABELS, MEDIATION_OUTCOME_LABELS, MESSAGE_AUTHOR_LABELS, STEP_STATE_LABELS, both, formatTime, formatTimeSec, kgOf, yuanOf } from '../labels';
+import { COMPLAINT_STATUS_LABELS, COMPLAINT_STATUS_LIST, COMPLAINT_STEP_LABELS, MEDIATION_OUTCOME_LABELS, MESSAGE_AUTHOR_LABELS, PAUSE_KIND_LABELS, PAUSE_KIND_ORDER, STEP_STATE_LABELS, both, formatTime, formatTimeSec, kgOf, yuanOf } from '../labels';
 import { Link, navigate, pageOf, setQuery, useLocation } from '../router';
 import { useSession } from '../session';
-import type { Complaint, ComplaintClock, ComplaintDetail, ComplaintMessage, ComplaintSale, ComplaintStatus, ComplaintStepClock, MediationOutcome, MessageAuthor, Paged, RulebookInForce } from '../types';
+import type { Complaint, ComplaintClock, ComplaintDetail, ComplaintMessage, ComplaintPause, ComplaintSale, ComplaintStatus, ComplaintStepClock, MediationOutcome, MessageAuthor, Paged, PauseKind, RulebookInForce } from '../types';
 import { EmptyRow, ErrorBox, Facts, Field, FormActions, Loading, Modal, PageHeader, Pager, Panel } from '../ui';
 import { CN_CALENDAR, workingDaysBetween } from '../../../src/modules/feedback/calendar.rules';
 
@@ -42,6 +42,8 @@ const CSS = `
 .thread .body { white-space: pre-wrap; overflow-wrap: anywhere; margin-top: 2px; }
 .message-box { max-width: 46em; }
 .message-box textarea { width: 100%; }
+.pause-now { background: #fff8e6; border: 1px solid #f0d9a4; border-radius: 3px; padding: 8px 10px; margin-bottom: 10px; }
+.pause-reason { white-space: pre-wrap; overflow-wrap: anywhere; max-width: 30em; }
 .consequence { background: #fff6f5; border: 1px solid #f2c4bf; color: #7d1d16; border-radius: 3px; padding: 8px 10px; }
 `;
 export const ComplaintStyle = () => <style>{CSS}</style>;
@@ -83,7 +85,7 @@ function ClockState({ s, today }: { s: ComplaintStepClock; today: string }) {
       <span className="badge v-valid">按期完成 Done in time</span>
     );
   if (s.state !== 'running' && s.state !== 'paused') return <span className="muted">{both(STEP_STATE_LABELS[s.state], s.state)}</span>;
-  const paused = s.state === 'paused' ? <span className="badge v-unverified">暂停计时 Paused</span> : null;
+  const paused = s.state === 'paused' ? <span className="badge v-unverified" data-paused="1">{both(STEP_STATE_LABELS.paused)}</span> : null;
   if (s.overdue)
     return (
       <span className="clock-late" data-overdue={s.daysOverdue}>
@@ -130,8 +132,9 @@ function DueCells({ clock }: { clock: ComplaintClock }) {
   );
 }
 
-/** The three statutory clocks of one complaint, with their legal basis. */
-function ClocksTable({ clock }: { clock: ComplaintClock }) {
+/** The three statutory clocks of one complaint, with their legal basis; the mediation deadline says how far pauses moved it. */
+function ClocksTable({ clock, pauses = [] }: { clock: ComplaintClock; pauses?: ComplaintPause[] }) {
+  const pausedDays = pauses.reduce((n, p) => n + p.workingDays, 0);
   return (
     <>
       <table className="grid" data-testid="complaint-clocks">
@@ -155,7 +158,14 @@ function ClocksTable({ clock }: { clock: ComplaintClock }) {
                 {COMPLAINT_STEP_LABELS[s.step]?.basis.zh}
               </td>
               <td>{s.startsOn ?? '—'}</td>
-              <td className="clock-due">{s.deadline ?? '—'}</td>
+              <td className="clock-due">
+                {s.deadline ?? '—'}
+                {s.step === 'mediation' && s.deadline && pausedDays > 0 && (
+                  <div className="hint">
+                    含暂停顺延 {pausedDays} 个工作日 <span className="en">moved by {pausedDays} paused working day{pausedDays === 1 ? '' : 's'}</span>
+                  </div>
+                )}
+              </td>
               <td>{s.doneOn ?? '—'}</td>
               <td>
                 <ClockState s={s} today={clock.today} />
@@ -265,6 +275,68 @@ function MessageBox({ path, hint, onSent }: { path: string; hint: string; onSent
         </button>
       </FormActions>
     </form>
+  );
+}
+
+/**
+ * The pauses of the mediation clock (检定、检验、检测、鉴定, 暂行办法 第二十一条): the one under way on
+ * top, then every pause with the working days it did not count. Staff also see who started and ended each.
+ */
+function PausesPanel({ pauses, staff }: { pauses: ComplaintPause[]; staff: boolean }) {
+  const open = pauses.find((p) => p.isUnderWay);
+  return (
+    <div data-testid="complaint-pauses">
+      {open && (
+        <div className="pause-now" data-testid="pause-now">
+          <b>
+            调解暂停计时：{open.kindLabel.zh}，自 {open.startedOn} 起
+          </b>{' '}
+          <span className="en">
+            Mediation clock paused: {open.kindLabel.en.toLowerCase()} since {open.startedOn}
+          </span>
+          <div className="pause-reason">{open.reason}</div>
+        </div>
+      )}
+      {pauses.length > 0 ? (
+        <table className="grid">
+          <thead>
+            <tr>
+              <th>事由 Kind</th>
+              <th>原因 Reason</th>
+              <th>开始 From</th>
+              <th>结束 To</th>
+              <th>不计工作日 Days not counted</th>
+              {staff && <th>经办 By</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {pauses.map((p) => (
+              <tr key={`${p.startedOn}-${p.kind}`} data-under-way={p.isUnderWay ? '1' : undefined}>
+                <td>{both(PAUSE_KIND_LABELS[p.kind] ?? p.kindLabel)}</td>
+                <td className="pause-reason">{p.reason}</td>
+                <td>{p.startedOn}</td>
+                <td>{p.endedOn ?? <span className="badge v-unverified">进行中 Under way</span>}</td>
+                <td>{p.workingDays}</td>
+                {staff && (
+                  <td>
+                    {p.startedByName ?? '—'}
+                    {p.endedByName && p.endedByName !== p.startedByName ? ` / ${p.endedByName}` : ''}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="muted">
+          未暂停过调解计时 <span className="en">The mediation clock was never paused</span>
+        </p>
+      )}
+      <p className="hint">
+        依《市场监督管理投诉举报处理暂行办法》第二十一条，检定、检验、检测、鉴定的时间不计入调解期限；开始和结束当日均不计入。{' '}
+        <span className="en">Time spent on verification, inspection, testing or appraisal does not count towards the mediation period (art. 21); the first and last day are not counted.</span>
+      </p>
+    </div>
   );
 }
 
@@ -381,19 +453,21 @@ export function ComplaintsPage() {
   );
 }
 
-type OfficeAction = 'accept' | 'refuse' | 'close' | 'notified';
+type OfficeAction = 'accept' | 'refuse' | 'pause' | 'end-pause' | 'close' | 'notified';
 
 const OFFICE_ACTIONS: Record<OfficeAction, { zh: string; en: string }> = {
   accept: { zh: '受理', en: 'Accept' },
   refuse: { zh: '不予受理', en: 'Refuse' },
+  pause: { zh: '暂停调解计时', en: 'Pause the clock' },
+  'end-pause': { zh: '结束暂停', en: 'End the pause' },
   close: { zh: '结束调解', en: 'Close' },
   notified: { zh: '已告知终止', en: 'Termination notified' },
 };
 
 /** The decisions the office may take now, by status; the server has the last word. */
-function allowedActions(c: Complaint): OfficeAction[] {
+function allowedActions(c: ComplaintDetail): OfficeAction[] {
   if (c.status === 'received') return ['accept', 'refuse'];
-  if (c.status === 'accepted' || c.status === 'mediating') return ['close'];
+  if (c.status === 'accepted' || c.status === 'mediating') return [c.pauses.some((p) => p.isUnderWay) ? 'end-pause' : 'pause', 'close'];
   if (c.status === 'closed' && c.mediationOutcome === 'terminated' && !c.terminationNotifiedOn) return ['notified'];
   return [];
 }
@@ -422,7 +496,7 @@ export function ComplaintDetailPage({ id }: { id: number }) {
         actions={
           canHandle &&
           allowedActions(c).map((a) => (
-            <button key={a} type="button" className={`btn ${a === 'refuse' ? 'btn-danger' : 'btn-primary'}`} onClick={() => setAction(a)} data-action={a}>
+            <button key={a} type="button" className={`btn ${a === 'refuse' ? 'btn-danger' : a === 'pause' || a === 'end-pause' ? '' : 'btn-primary'}`} onClick={() => setAction(a)} data-action={a}>
               {OFFICE_ACTIONS[a].zh} {OFFICE_ACTIONS[a].en}
             </button>
           ))
@@ -460,7 +534,10 @@ export function ComplaintDetailPage({ id }: { id: number }) {
         <ContentPanel c={c} canOpenScale={can('scale.read')} />
       </div>
       <Panel title="法定时限" en="Statutory clocks">
-        <ClocksTable clock={c.clock} />
+        <ClocksTable clock={c.clock} pauses={c.pauses} />
+      </Panel>
+      <Panel title="暂停调解计时" en="Clock pauses">
+        <PausesPanel pauses={c.pauses} staff />
       </Panel>
       <Panel title="调解记录" en="Mediation">
         <Thread messages={c.messages} me="office" />
@@ -493,23 +570,26 @@ function useComplaintItem() {
   return rulebook.data?.rulebook.items.find((i) => i.code === 'CMP-01');
 }
 
-function OfficeActionForm({ complaint, action, onDone }: { complaint: Complaint; action: OfficeAction; onDone: () => void }) {
-  const f = useForm({ reason: '', outcome: '' as '' | MediationOutcome, upheld: '' as '' | 'yes' | 'no', note: '' });
+function OfficeActionForm({ complaint, action, onDone }: { complaint: ComplaintDetail; action: OfficeAction; onDone: () => void }) {
+  const today = complaint.clock.today;
+  const open = complaint.pauses.find((p) => p.isUnderWay);
+  const f = useForm({ reason: '', outcome: '' as '' | MediationOutcome, upheld: '' as '' | 'yes' | 'no', note: '', kind: '' as '' | PauseKind, startedOn: today, endedOn: today });
   const item = useComplaintItem();
   const v = f.values;
-  const ready = action === 'refuse' ? !!v.reason.trim() : action === 'close' ? !!v.outcome && !!v.upheld && !!v.note.trim() : true;
+  const ready =
+    action === 'refuse' ? !!v.reason.trim() : action === 'close' ? !!v.outcome && !!v.upheld && !!v.note.trim() : action === 'pause' ? !!v.kind && !!v.reason.trim() && !!v.startedOn : action === 'end-pause' ? !!v.endedOn : true;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const base = `/api/complaints/${complaint.id}`;
-    const call =
-      action === 'accept'
-        ? () => api.post<ComplaintDetail>(`${base}/accept`)
-        : action === 'refuse'
-          ? () => api.post<ComplaintDetail>(`${base}/refuse`, { reason: v.reason.trim() })
-          : action === 'close'
-            ? () => api.post<ComplaintDetail>(`${base}/close`, { outcome: v.outcome, upheld: v.upheld === 'yes', note: v.note.trim() })
-            : () => api.post<ComplaintDetail>(`${base}/termination-notified`);
-    if (await f.submit(call)) onDone();
+    const calls: Record<OfficeAction, () => Promise<ComplaintDetail>> = {
+      accept: () => api.post<ComplaintDetail>(`${base}/accept`),
+      refuse: () => api.post<ComplaintDetail>(`${base}/refuse`, { reason: v.reason.trim() }),
+      pause: () => api.post<ComplaintDetail>(`${base}/pauses`, { kind: v.kind, reason: v.reason.trim(), startedOn: v.startedOn }),
+      'end-pause': () => api.post<ComplaintDetail>(`${base}/pauses/end`, { endedOn: v.endedOn }),
+      close: () => api.post<ComplaintDetail>(`${base}/close`, { outcome: v.outcome, upheld: v.upheld === 'yes', note: v.note.trim() }),
+      notified: () => api.post<ComplaintDetail>(`${base}/termination-notified`),
+    };
+    if (await f.submit(calls[action])) onDone();
   };
   const deduction = item ? `${item.code} ${item.title.zh}，扣 ${-item.points} 分 (${item.title.en}: −${-item.points} points)` : 'CMP-01 消费投诉经查属实 (complaint found justified)';
   return (
@@ -526,8 +606,49 @@ function OfficeActionForm({ complaint, action, onDone }: { complaint: Complaint;
           <textarea {...f.bind('reason')} rows={4} maxLength={1000} autoFocus style={{ width: '100%' }} />
         </Field>
       )}
+      {action === 'pause' && (
+        <>
+          <p>
+            检定、检验、检测、鉴定期间不计入 45 个工作日的调解期限（暂行办法第二十一条）；暂停期间调解期限逐日顺延。{' '}
+            <span className="en">Time spent on verification, inspection, testing or appraisal does not count towards the 45 working days (art. 21): the deadline moves on while the pause lasts.</span>
+          </p>
+          <Field label="暂停事由" en="Kind" name="kind" error={f.errors.kind} required>
+            <div className="checks" id="f-kind">
+              {PAUSE_KIND_ORDER.map((k) => (
+                <label key={k} className="check">
+                  <input type="radio" name="kind" value={k} checked={v.kind === k} onChange={() => f.set('kind', k)} /> {both(PAUSE_KIND_LABELS[k])}
+                </label>
+              ))}
+            </div>
+          </Field>
+          <Field label="暂停原因" en="Reason" name="reason" error={f.errors.reason ?? f.errors.text} required hint="检定、检验、检测或鉴定的对象和机构；投诉人和商户可见，其中的电话等个人信息对双方隐藏 (what is examined and by whom; both parties read it, phone numbers and other personal data masked)">
+            <textarea {...f.bind('reason')} rows={3} maxLength={500} style={{ width: '100%' }} />
+          </Field>
+          <Field label="开始日期" en="From" name="startedOn" error={f.errors.startedOn} required hint={`不晚于今天，不早于受理日期 ${complaint.acceptedOn ?? ''} (not after today, not before acceptance)`}>
+            <input type="date" {...f.bind('startedOn')} max={today} min={complaint.acceptedOn ?? undefined} />
+          </Field>
+        </>
+      )}
+      {action === 'end-pause' && open && (
+        <>
+          <p>
+            {open.kindLabel.zh}自 {open.startedOn} 起暂停计时；结束日当天仍不计入，次日起恢复计时。{' '}
+            <span className="en">
+              {open.kindLabel.en} since {open.startedOn}; the end day is not counted either, the clock runs again the day after.
+            </span>
+          </p>
+          <Field label="结束日期" en="To" name="endedOn" error={f.errors.endedOn} required hint={`不早于 ${open.startedOn}，不晚于今天 (from the start date up to today)`}>
+            <input type="date" {...f.bind('endedOn')} min={open.startedOn} max={today} />
+          </Field>
+        </>
+      )}
       {action === 'close' && (
         <>
+          {open && (
+            <div className="alert alert-warn">
+              正在暂停计时（{open.kindLabel.zh}），结束调解时暂停一并结束。 <span className="en">The pause under way ({open.kindLabel.en.toLowerCase()}) ends with mediation.</span>
+            </div>
+          )}
           <Field label="调解结果" en="Outcome" name="outcome" error={f.errors.outcome} required>
             <div className="checks" id="f-outcome">
               {(['agreement', 'terminated'] as const).map((o) => (
@@ -681,7 +802,8 @@ export function MyComplaintDetailPage({ id }: { id: number }) {
         <ContentPanel c={c} canOpenScale={false} />
       </div>
       <Panel title="法定时限" en="Statutory clocks">
-        <ClocksTable clock={c.clock} />
+        <ClocksTable clock={c.clock} pauses={c.pauses} />
+        {c.pauses.length > 0 && <PausesPanel pauses={c.pauses} staff={false} />}
       </Panel>
       <Panel title="调解记录" en="Mediation">
         <Thread messages={c.messages} me="merchant" />
