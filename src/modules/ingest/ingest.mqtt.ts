@@ -179,14 +179,14 @@ export async function connectExternalBroker(deps: Deps & { url: string; group?: 
       // Each PUBACK would otherwise be a write of its own (mqtt-packet uncorks on the next tick, and
       // mqtt.js handles one packet a tick): cork the socket until the packets of this read are all
       // handled, so their PUBACKs leave in one write. On loopback a write costs as much as the work.
-      let corked: NodeJS.WritableStream & { cork(): void; uncork(): void } | null = null;
+      let corked = false;
       c.handleMessage = (_packet, callback) => {
-        const stream = c.stream as unknown as typeof corked;
+        const stream = c.stream;
         if (!corked && stream) {
-          corked = stream;
+          corked = true;
           stream.cork();
           setImmediate(() => {
-            corked = null;
+            corked = false;
             stream.uncork();
           });
         }
