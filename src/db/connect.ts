@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -54,6 +55,33 @@ export async function openPGlite(dataDir?: string): Promise<DbHandle> {
   };
 }
 
+/**
+ * A statement whose text starts with this comment is prepared once per connection and reused
+ * (PostgreSQL: a named statement, so after a few runs the server keeps its generic plan instead
+ * of parsing and planning it again). For the hot, fixed-text statements of the ingest writer and
+ * the alert raiser, where planning cost more than executing. The text must not vary with the
+ * data (arrays, not lists of parameters), or each variant would hold a statement of its own.
+ */
+export const PREPARED = '/* prepared */ ';
+
+const statementNames = new Map<string, string>();
+function statementName(text: string) {
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `mashang_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`));
+  return name;
+}
+
+/** pg's client, naming the statements marked PREPARED (Kysely passes text and values). */
+class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [config, values, callback] = args;
+    if (typeof config === 'string' && config.startsWith(PREPARED)) {
+      return (super.query as (...a: unknown[]) => never)({ name: statementName(config), text: config, values }, ...(callback === undefined ? [] : [callback]));
+    }
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
 export function openPostgres(url: string, poolSize = 10): DbHandle {
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') => {
@@ -62,7 +90,7 @@ export function openPostgres(url: string, poolSize = 10): DbHandle {
       return pg.types.getTypeParser(oid, format as 'text');
     },
   };
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as never });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as never, Client: PreparingClient as never });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Db } from '../../db/connect.js';
+import { PREPARED, type Db } from '../../db/connect.js';
 import type { Database } from '../../db/database.js';
 import { reachFilter } from '../../db/reach.js';
 import type { Reach } from '../auth/index.js';
@@ -53,7 +53,7 @@ export async function upsertGroups(q: Q, groups: readonly FindingGroup[], cap: n
       e.push({ k: x.k, i: i + 1, at: p.at.toISOString(), summary: p.summary, data: p.data, scale_id: p.scaleId, seq: p.seq });
     }
   }
-  const result = await sql<RaisedRow>`
+  const result = await sql<RaisedRow>`${sql.raw(PREPARED)}
     with g as (
       select * from jsonb_to_recordset(${JSON.stringify(g)}::jsonb) as x(
         k int, type text, severity text, aggregation_key text, title text, summary text,

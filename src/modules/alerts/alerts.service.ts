@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { Logger } from 'pino';
-import type { Db } from '../../db/connect.js';
+import { PREPARED, type Db } from '../../db/connect.js';
 import { AppError, conflict, invalid, notFound } from '../../shared/errors.js';
 import { appendAuditEntries } from '../audit/index.js';
 import { isWithinReach, type Actor, type By, type Reach } from '../auth/index.js';
@@ -231,7 +231,7 @@ export function createAlertsService(db: Db, opts: AlertsOptions = {}) {
     const payloads = notifyPayloads(instance, { created: changes.created ?? [], evidence: changes.evidence ?? [], status: changes.status ?? [] });
     if (!payloads.length) return;
     try {
-      await sql`select pg_notify(${channel}, p) from unnest(${payloads}::text[]) as p`.execute(db);
+      await sql`${sql.raw(PREPARED)}select pg_notify(${channel}, p) from unnest(${payloads}::text[]) as p`.execute(db);
     } catch (err) {
       logger?.warn({ err }, 'alerts: NOTIFY failed');
     }

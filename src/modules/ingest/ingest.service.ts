@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { Db } from '../../db/connect.js';
+import { PREPARED, type Db } from '../../db/connect.js';
 import type { Database } from '../../db/database.js';
 import { calendarDate } from '../registry/index.js';
 import type { DeviceContext } from './device.service.js';
@@ -194,8 +194,8 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
       const touched = [...new Set(batch.map((p) => p.device.scaleId))].sort((a, b) => a - b);
       const lastSeqs = new Map<number, number>();
       if (touched.length) {
-        const rows = await trx.selectFrom('scale_device').select(['scale_id', 'last_seq']).where('scale_id', 'in', touched).orderBy('scale_id').forUpdate().execute();
-        for (const r of rows) lastSeqs.set(r.scale_id, r.last_seq);
+        const rows = await sql<{ scale_id: number; last_seq: number }>`${sql.raw(PREPARED)}select scale_id, last_seq from scale_device where scale_id = any(${touched}::bigint[]) order by scale_id for update`.execute(trx);
+        for (const r of rows.rows) lastSeqs.set(r.scale_id, r.last_seq);
       }
 
       // Against the record: every stored (scale, seq) has seq <= its device row's last_seq (this
@@ -212,7 +212,7 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
       const stored = new Map<string, string>();
       if (seqs.length) {
         const since = new Date(receivedAt.getTime() - (settings.backfillDays + 1) * 86_400_000);
-        const rows = await sql<{ scale_id: number; seq: number; content_hash: string }>`
+        const rows = await sql<{ scale_id: number; seq: number; content_hash: string }>`${sql.raw(PREPARED)}
           select s.scale_id, s.seq, s.content_hash from sale s
             join unnest(${scaleIds}::bigint[], ${seqs}::bigint[]) as k(scale_id, seq) on s.scale_id = k.scale_id and s.seq = k.seq
             where s.at >= ${since}
@@ -292,7 +292,7 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
           for (const f of check.findings) findings.push(f);
           c.add(d, m, judgement, check.flags, p.contentHash);
         }
-        await sql`insert into sale (scale_id, seq, at, received_at, merchant_id, market_id, district_id, plu, name, weight_g, tare_g, unit_price_fen_per_kg, total_fen, receipt_no, product_id, cap_fen_per_kg, is_over_cap, flags, content_hash)
+        await sql`${sql.raw(PREPARED)}insert into sale (scale_id, seq, at, received_at, merchant_id, market_id, district_id, plu, name, weight_g, tare_g, unit_price_fen_per_kg, total_fen, receipt_no, product_id, cap_fen_per_kg, is_over_cap, flags, content_hash)
           select k.scale_id, k.seq, timestamptz 'epoch' + k.at_ms * interval '1 millisecond', ${receivedAt}, k.merchant_id, k.market_id, k.district_id, k.plu, k.name, k.weight_g, k.tare_g, k.unit_price, k.total_fen, k.receipt_no, k.product_id, k.cap, k.over,
                  case when k.flags = '' then '{}'::text[] else string_to_array(k.flags, ',') end, k.hash
           from unnest(${c.scaleId.end()}::bigint[], ${c.seq.end()}::bigint[], ${c.atMs.end()}::bigint[], ${c.merchantId.end()}::bigint[], ${c.marketId.end()}::bigint[], ${c.districtId.end()}::bigint[],
@@ -323,7 +323,7 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
         const lastOf = touched.map((id) => newLast.get(id) ?? null);
         const transportOf = touched.map((id) => batch.find((p) => p.device.scaleId === id)!.transport);
         const driftOf = touched.map((id) => drift.get(id) ?? null);
-        await sql`update scale_device d set
+        await sql`${sql.raw(PREPARED)}update scale_device d set
             last_seq = greatest(d.last_seq, coalesce(k.last_seq, d.last_seq)),
             last_seen_at = ${receivedAt},
             last_transport = k.transport,
