@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.js';
+import { PREPARED, type Db } from '../../db/connect.js';
 import { ensurePlatformSecret } from '../../db/platform-secret.js';
 import { AppError, invalid } from '../../shared/errors.js';
 import { appendAuditEntries } from '../audit/index.js';
@@ -43,6 +43,7 @@ export function createDeviceService(db: Db, registry: RegistryService, opts: { d
   const ttl = opts.cacheTtlMs ?? 5000;
   const now = opts.now ?? (() => new Date());
   const cache = new Map<string, { at: number; ctx: DeviceContext | null }>();
+  const loading = new Map<string, Promise<DeviceContext | null>>();
   const revokeListeners = new Set<(deviceId: string) => void>();
   let keyPromise: Promise<Buffer> | undefined;
 
@@ -54,23 +55,23 @@ export function createDeviceService(db: Db, registry: RegistryService, opts: { d
     })());
 
   async function load(deviceId: string): Promise<DeviceContext | null> {
-    const row = await db
-      .selectFrom('scale_device as d')
-      .innerJoin('scale as s', 's.id', 'd.scale_id')
-      .innerJoin('district as di', 'di.id', 's.district_id')
-      .select(['d.scale_id', 'd.device_id', 'd.secret_enc', 's.max_capacity_g', 's.merchant_id', 's.market_id', 's.district_id', 'di.city_id'])
-      .select((eb) =>
-        eb
-          .selectFrom('verification_record as v')
-          .whereRef('v.scale_id', '=', 's.id')
-          .select(sql<string | null>`case when v.result = 'pass' then v.valid_until::text else null end`.as('u'))
-          .orderBy('v.verified_on', 'desc')
-          .orderBy('v.id', 'desc')
-          .limit(1)
-          .as('verified_until'),
-      )
-      .where('d.device_id', '=', deviceId)
-      .executeTakeFirst();
+    // On every cache miss of every scale: prepared, so it is planned once per connection.
+    const { rows } = await sql<{
+      scale_id: number;
+      device_id: string;
+      secret_enc: string | null;
+      max_capacity_g: number;
+      merchant_id: number | null;
+      market_id: number | null;
+      district_id: number;
+      city_id: number;
+      verified_until: string | null;
+    }>`${sql.raw(PREPARED)}select d.scale_id, d.device_id, d.secret_enc, s.max_capacity_g, s.merchant_id, s.market_id, s.district_id, di.city_id,
+        (select case when v.result = 'pass' then v.valid_until::text else null end from verification_record v
+          where v.scale_id = s.id order by v.verified_on desc, v.id desc limit 1) as verified_until
+      from scale_device d join scale s on s.id = d.scale_id join district di on di.id = s.district_id
+      where d.device_id = ${deviceId}`.execute(db);
+    const row = rows[0];
     if (!row?.secret_enc) return null;
     const secret = openSecret(await key(), row.secret_enc);
     if (!secret) return null;
@@ -89,6 +90,7 @@ export function createDeviceService(db: Db, registry: RegistryService, opts: { d
 
   function forget(deviceId: string) {
     cache.delete(deviceId);
+    loading.delete(deviceId);
     for (const l of revokeListeners) l(deviceId);
   }
 
@@ -109,14 +111,30 @@ export function createDeviceService(db: Db, registry: RegistryService, opts: { d
      * The device context for a protocol scaleId, or null when unknown, revoked or without
      * credentials. Cached for a few seconds; a reissue or revocation on this instance takes effect at once.
      */
-    async lookup(deviceId: string): Promise<DeviceContext | null> {
+    lookup(deviceId: string): Promise<DeviceContext | null> {
       const hit = cache.get(deviceId);
       const t = Date.now();
-      if (hit && t - hit.at < ttl) return hit.ctx;
-      const ctx = SCALE_ID_PATTERN.test(deviceId) ? await load(deviceId) : null;
-      cache.set(deviceId, { at: t, ctx });
-      if (cache.size > 200_000) cache.clear();
-      return ctx;
+      if (hit && t - hit.at < ttl) return Promise.resolve(hit.ctx);
+      // One load per scale at a time: the messages arriving meanwhile wait for it.
+      const pending = loading.get(deviceId);
+      if (pending) return pending;
+      const loaded: Promise<DeviceContext | null> = (SCALE_ID_PATTERN.test(deviceId) ? load(deviceId) : Promise.resolve(null)).then(
+        (ctx) => {
+          // Forgotten meanwhile (a reissue or revocation): not cached, the next lookup loads afresh.
+          if (loading.get(deviceId) === loaded) {
+            loading.delete(deviceId);
+            cache.set(deviceId, { at: t, ctx });
+            if (cache.size > 200_000) cache.clear();
+          }
+          return ctx;
+        },
+        (err: unknown) => {
+          if (loading.get(deviceId) === loaded) loading.delete(deviceId);
+          throw err;
+        },
+      );
+      loading.set(deviceId, loaded);
+      return loaded;
     },
 
     /** Called with a device id whose credentials changed: transports drop its connections. */

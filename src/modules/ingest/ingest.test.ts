@@ -3,7 +3,7 @@ import mqtt from 'mqtt';
 import { sql } from 'kysely';
 import { createTestApp, type Client, type TestApp } from '../../test-support/app.js';
 import { TEST_DB_KINDS } from '../../test-support/db.js';
-import { connectExternalBroker, macOf, startEmbeddedBroker, type MqttTransport } from './index.js';
+import { connectExternalBroker, createDeviceService, macOf, startEmbeddedBroker, type MqttTransport } from './index.js';
 
 const HOUR = 3_600_000;
 const rfc = (d: Date) => {
@@ -55,6 +55,19 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
       expect(status).toMatchObject({ deviceId: 'SN-A-1', hasCredentials: true, isOnline: false, lastSeq: 0 });
       expect(JSON.stringify(status)).not.toContain(secret.toString('base64url'));
       expect((await inspBC.post(`/api/scales/${t.fx.scales.A}/device-credentials`)).statusCode).toBe(404);
+    });
+
+    it('loads a scale once for the messages arriving together, and not at all for a malformed id', async () => {
+      // No caching at all (ttl 0): only the single load in flight can make three lookups share a result.
+      const devices = createDeviceService(t.ctx.dbHandle.db, t.ctx.registry, { cacheTtlMs: 0 });
+      const [a, b, c] = await Promise.all([devices.lookup(deviceId), devices.lookup(deviceId), devices.lookup(deviceId)]);
+      expect(a).not.toBeNull();
+      expect(a!.secret.equals(secret)).toBe(true);
+      expect(b).toBe(a);
+      expect(c).toBe(a);
+      // Once it is done, the next lookup loads afresh.
+      expect(await devices.lookup(deviceId)).not.toBe(a);
+      expect(await devices.lookup('not a scale id!')).toBeNull();
     });
   });
 
