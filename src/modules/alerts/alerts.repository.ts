@@ -27,7 +27,7 @@ const SEVERITY_ORDER = sql.raw(`array['low', 'medium', 'high', 'critical']`);
  * with their names, in group order. Groups are inserted sorted by (type, key), so concurrent
  * batches lock alert rows in one order and cannot deadlock on each other.
  */
-export async function upsertGroups(q: Q, groups: readonly FindingGroup[], cap: number): Promise<RaisedRow[]> {
+export async function upsertGroups(q: Q, groups: readonly FindingGroup[], cap: number, withheld: ReadonlySet<number> = new Set()): Promise<RaisedRow[]> {
   if (!groups.length) return [];
   const g = groups.map((x) => ({
     k: x.k,
@@ -46,8 +46,9 @@ export async function upsertGroups(q: Q, groups: readonly FindingGroup[], cap: n
   }));
   const e: { k: number; i: number; at: string; summary: string; data: Record<string, unknown>; scale_id: number | null; seq: number | null }[] = [];
   for (const x of groups) {
-    // Pieces past the cap for a new alert are never stored: no need to send them.
-    const sendable = Math.min(x.evidence.length, cap);
+    // Pieces past the cap for a new alert are never stored, nor any for an alert already full
+    // (`withheld`: counted, not sent): no need to send them.
+    const sendable = withheld.has(x.k) ? 0 : Math.min(x.evidence.length, cap);
     for (let i = 0; i < sendable; i++) {
       const p = x.evidence[i]!;
       e.push({ k: x.k, i: i + 1, at: p.at.toISOString(), summary: p.summary, data: p.data, scale_id: p.scaleId, seq: p.seq });
@@ -102,6 +103,15 @@ export async function upsertGroups(q: Q, groups: readonly FindingGroup[], cap: n
     left join office o on o.id = up.office_id
     order by g.k`.execute(q);
   return result.rows;
+}
+
+/** Stores pieces of evidence of one alert (the withheld pieces of a group whose alert turned out not to be full). */
+export async function insertEvidence(q: Q, alertId: number, pieces: readonly FindingGroup['evidence'][number][]): Promise<void> {
+  if (!pieces.length) return;
+  await q
+    .insertInto('alert_evidence')
+    .values(pieces.map((p) => ({ alert_id: alertId, at: p.at, summary: p.summary, data: JSON.stringify(p.data), source_scale_id: p.scaleId, source_seq: p.seq })))
+    .execute();
 }
 
 const views = (q: Q) =>

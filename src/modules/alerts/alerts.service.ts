@@ -22,6 +22,7 @@ import {
   isAlertType,
   notifyPayloads,
   parseNotifyPayload,
+  storedPieces,
   transition,
   type AlertAction,
   type AlertStatus,
@@ -130,6 +131,8 @@ const typeLabel = (type: string) => (isAlertType(type) ? { zh: ALERT_TYPES[type]
 /** The alerts of the platform: raising findings (batched), the staff lifecycle, and the live push. */
 export function createAlertsService(db: Db, opts: AlertsOptions = {}) {
   const cap = opts.evidenceCap ?? EVIDENCE_CAP;
+  // (type, aggregation key) → id of the active alert last seen holding `cap` pieces of evidence.
+  const fullAlerts = new Map<string, number>();
   const logger = opts.logger;
   const instance = randomBytes(6).toString('hex');
   const channel = opts.notify?.channel ?? 'mashang_alerts';
@@ -250,13 +253,40 @@ export function createAlertsService(db: Db, opts: AlertsOptions = {}) {
     const problems = findingProblems(findings);
     if (problems.length) throw invalid(`无效的预警发现 (invalid findings): ${problems.slice(0, 5).map((p) => `#${p.index} ${p.message}`).join('; ')}`, problems);
     const groups = groupFindings(findings);
-    const rows = await repo.upsertGroups(q, groups, cap);
+    // An alert known (as of a committed batch) to hold its cap of evidence stores no more: its
+    // pieces are counted but not sent. Should the upsert land on another alert (that one was
+    // closed meanwhile, a new one opened), the pieces are stored for it after all.
+    const withheld = new Map<number, number>();
+    for (const g of groups) {
+      const full = fullAlerts.get(`${g.type}\u0000${g.aggregationKey}`);
+      if (full !== undefined) withheld.set(g.k, full);
+    }
+    const rows = await repo.upsertGroups(q, groups, cap, new Set(withheld.keys()));
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const g = groups[i]!;
+      const full = withheld.get(g.k);
+      if (full === undefined || full === r.id) continue;
+      const keep = storedPieces(r.evidence_count, g.evidence.length, cap);
+      await repo.insertEvidence(q, r.id, g.evidence.slice(0, keep));
+    }
     return rows.map((r) => ({ ...toAlert(r), alertId: r.id, created: r.created, evidenceAdded: r.added }));
+  }
+
+  /** After commit: which active alerts now hold their cap of evidence (bounded; a miss only costs sending pieces the database drops). */
+  function noteFull(raised: readonly RaisedAlert[]) {
+    if (fullAlerts.size > 100_000) fullAlerts.clear();
+    for (const r of raised) {
+      const key = `${r.type}\u0000${r.aggregationKey}`;
+      if (r.evidenceCount >= cap && (r.status === 'open' || r.status === 'acknowledged')) fullAlerts.set(key, r.alertId);
+      else fullAlerts.delete(key);
+    }
   }
 
   /** The live push of raised alerts: to this instance's streams at once, and by NOTIFY to the others. Never throws. */
   async function publish(raised: readonly RaisedAlert[]): Promise<void> {
     if (!raised.length) return;
+    noteFull(raised);
     bus.publish(raised.map((r) => ({ ...stripRaised(r), change: r.created ? 'created' : 'evidence' })));
     await notifyOthers({ created: raised.filter((r) => r.created).map((r) => r.id), evidence: raised.filter((r) => !r.created).map((r) => r.id) });
   }

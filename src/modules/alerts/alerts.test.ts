@@ -141,6 +141,24 @@ describe.each(TEST_DB_KINDS)('alerts on %s', (kind) => {
       expect(await storedEvidence(a!.id)).toBe(1000);
     });
 
+    it('stores the evidence of a new alert even when the one before it under that key was full and got closed', async () => {
+      const key = `scale:${t.fx.scales.A}:full-then-closed`;
+      const [full] = await t.ctx.alerts.raise(Array.from({ length: 1000 }, (_, i) => finding('A', { key, i })));
+      expect(full).toMatchObject({ evidenceCount: 1000, evidenceStored: 1000 });
+      // Known full now: more pieces are counted, not stored.
+      const [more] = await t.ctx.alerts.raise(Array.from({ length: 3 }, (_, i) => finding('A', { key, i })));
+      expect(more).toMatchObject({ id: full!.id, evidenceCount: 1003, evidenceStored: 1000 });
+      expect((await inspA.post(`/api/alerts/${full!.id}/dismiss`, { note: '已核实为误报' })).statusCode).toBe(200);
+      // The next finding opens a new alert, whose pieces are all kept.
+      const [fresh] = await t.ctx.alerts.raise(Array.from({ length: 4 }, (_, i) => finding('A', { key, i })));
+      expect(fresh).toMatchObject({ created: true, evidenceCount: 4, evidenceStored: 4 });
+      expect(fresh!.id).not.toBe(full!.id);
+      expect(await storedEvidence(fresh!.id)).toBe(4);
+      expect(await storedEvidence(full!.id)).toBe(1000);
+      const detail = (await inspA.get(`/api/alerts/${fresh!.id}`)).json();
+      expect(detail.evidence.items[0]).toMatchObject({ source: { scaleId: t.fx.scales.A }, data: { capFenPerKg: 14000 } });
+    });
+
     it('takes the greatest severity seen, the latest summary, and the earliest and latest times', async () => {
       const key = `scale:${t.fx.scales.A}:severity`;
       const early = new Date('2026-06-27T01:00:00Z');
