@@ -200,14 +200,29 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
 
       // Against the record: every stored (scale, seq) has seq <= its device row's last_seq (this
       // writer raises it in the same transaction as the insert, and nothing else stores), so only
-      // a seq at or below it can be held already; those are looked up, within the back-fill window for sales.
-      const scaleIds: number[] = [];
-      const seqs: number[] = [];
+      // a seq at or below it can be held already. One inside an open gap cannot (a gap is opened
+      // for seqs never stored, and closed as they arrive): after a broker drop, the resent sales
+      // are such, and need no lookup. The rest are looked up, within the back-fill window for sales.
+      const candidates: Pending[] = [];
       for (const p of fresh) {
         const last = lastSeqs.get(p.device.scaleId);
-        if (last !== undefined && p.message.seq > last) continue;
+        if (last !== undefined && p.message.seq <= last) candidates.push(p);
+      }
+      const openGaps = candidates.length
+        ? await sql<{ id: number; scale_id: number; from_seq: number; to_seq: number; opened_at: Date; reported_at: Date | null }>`${sql.raw(PREPARED)}
+            select id, scale_id, from_seq, to_seq, opened_at, reported_at from seq_gap
+            where scale_id = any(${[...new Set(candidates.map((p) => p.device.scaleId))]}::bigint[]) and closed_at is null
+            order by id for update`.execute(trx).then((r) => r.rows)
+        : [];
+      const gapsOf = new Map<number, typeof openGaps>();
+      for (const g of openGaps) (gapsOf.get(g.scale_id) ?? gapsOf.set(g.scale_id, []).get(g.scale_id)!).push(g);
+      const scaleIds: number[] = [];
+      const seqs: number[] = [];
+      for (const p of candidates) {
+        const seq = p.message.seq;
+        if (gapsOf.get(p.device.scaleId)?.some((g) => seq >= g.from_seq && seq <= g.to_seq)) continue;
         scaleIds.push(p.device.scaleId);
-        seqs.push(p.message.seq);
+        seqs.push(seq);
       }
       const stored = new Map<string, string>();
       if (seqs.length) {
@@ -248,7 +263,8 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
       if (late.length) {
         const lateOf = new Map<number, number[]>();
         for (const l of late) (lateOf.get(l.scaleId) ?? lateOf.set(l.scaleId, []).get(l.scaleId)!).push(l.seq);
-        const open = await trx.selectFrom('seq_gap').selectAll().where('scale_id', 'in', [...lateOf.keys()]).where('closed_at', 'is', null).forUpdate().execute();
+        // The open gaps of these scales were read (and locked) above: a late seq is a candidate.
+        const open = openGaps.filter((g) => lateOf.has(g.scale_id));
         const closing: number[] = [];
         for (const g of open) {
           const inside = lateOf.get(g.scale_id)!.filter((seq) => seq >= g.from_seq && seq <= g.to_seq);

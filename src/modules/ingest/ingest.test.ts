@@ -224,6 +224,10 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
       const late = sign({ v: 1, seq: lateSeq, ts: rfc(new Date()), plu: '1001', name: '石斑鱼', weight_g: 500, tare_g: 0, unit_price_fen_per_kg: 15000, total_fen: 7500 });
       expect((await post([late])).json().acks[0].status).toBe('accepted');
       expect(await open()).toEqual(expect.arrayContaining([{ from_seq: lateSeq + 1, to_seq: lateSeq + 1 }]));
+      // The filled number is held now: sent again it is a duplicate, and changed a conflict.
+      expect((await post([late])).json().acks[0].status).toBe('duplicate');
+      const changed = sign({ v: 1, seq: lateSeq, ts: rfc(new Date()), plu: '1001', name: '石斑鱼', weight_g: 600, tare_g: 0, unit_price_fen_per_kg: 15000, total_fen: 9000 });
+      expect((await post([changed])).json().acks[0].status).toBe('rejected');
       await sql`update seq_gap set opened_at = now() - interval '2 minutes' where closed_at is null`.execute(t.ctx.dbHandle.db);
       expect((await t.ctx.sweeper.sweep()).gaps).toBeGreaterThanOrEqual(1);
       expect(await alertsOf('seq_gap')).toHaveLength(1);
