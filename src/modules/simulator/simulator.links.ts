@@ -41,6 +41,8 @@ class ForgetfulStore extends Store {
   }
 }
 
+const noLog = () => {};
+
 // MQTT 3.1.1 CONNACK 4/5, MQTT 5 reason codes 134/135: bad credentials or not authorised.
 const AUTH_CODES = new Set([4, 5, 134, 135]);
 
@@ -65,6 +67,8 @@ export function connectMqttLink(scale: SimulatedScale, opts: { url: string; reco
     reconnectPeriod: opts.reconnectPeriodMs ?? 1000,
     connectTimeout: opts.connectTimeoutMs ?? 10_000,
     keepalive: 30,
+    // mqtt.js logs through debug, whose every call (enabled or not) costs an arguments array.
+    log: noLog,
     will: { topic: `${base}status`, payload: Buffer.from('offline'), qos: 1, retain: true },
   });
 

@@ -135,6 +135,15 @@ export interface SalePlan {
   duplicate: boolean;
 }
 
+// A scale's products are fixed for its life: its capped ones are picked out once.
+const cappedCache = new WeakMap<readonly SimProduct[], SimProduct[]>();
+const NONE_CAPPED: SimProduct[] = [];
+function cappedOf(products: readonly SimProduct[]): SimProduct[] {
+  let capped = cappedCache.get(products);
+  if (!capped) cappedCache.set(products, (capped = products.filter((p) => p.capFenPerKg !== null)));
+  return capped;
+}
+
 /**
  * The next sale of a scale. Every share is drawn on every call in a fixed order, so the same seed
  * gives the same sales whatever the timing. `toleranceFen`: the platform's rounding tolerance.
@@ -146,8 +155,8 @@ export function planSale(rng: Rng, spec: Pick<SimScaleSpec, 'products' | 'maxCap
   if (roll.unit < shares.unitChange) events.push({ type: 'unit_change_attempt', detail: { from: 'kg', to: rng.pick(['jin', 'lb']) } });
   if (roll.calib < shares.calibration) events.push({ type: 'calibration', actor: `JL${rng.int(100000, 999999)}`, detail: { points_g: [0, 5000, 15000] } });
 
-  const capped = spec.products.filter((p) => p.capFenPerKg !== null);
-  const overCap = roll.over < shares.overCap && capped.length > 0;
+  const capped = roll.over < shares.overCap ? cappedOf(spec.products) : NONE_CAPPED;
+  const overCap = capped.length > 0;
   const product = overCap ? rng.pick(capped) : rng.pick(spec.products);
   const price = overCap ? overCapPrice(rng, product.capFenPerKg!) : product.unitPriceFenPerKg;
 
