@@ -76,7 +76,7 @@ type ToDriver =
   | { cmd: 'stop' };
 type FromDriver =
   | { ev: 'started' }
-  | { ev: 'stats'; stats: FleetStats; cpuMs: number }
+  | { ev: 'stats'; stats: FleetStats; cpuMs: number; atMs: number }
   | { ev: 'probes'; sent: { key: string; at: number }[] }
   | { ev: 'raw'; perS: number; received: number }
   | { ev: 'stopped'; stats: FleetStats }
@@ -103,7 +103,8 @@ async function driver() {
           const stats = fleet!.stats();
           if (m.resetLatency) fleet!.resetLatency();
           const cpu = process.cpuUsage();
-          return send({ ev: 'stats', stats, cpuMs: (cpu.user + cpu.system) / 1000 });
+          // When the counts were read: a reply can wait in the pipe while the platform is busy.
+          return send({ ev: 'stats', stats, cpuMs: (cpu.user + cpu.system) / 1000, atMs: performance.timeOrigin + performance.now() });
         }
         case 'probes': {
           if (probeTimer) clearInterval(probeTimer);
@@ -170,7 +171,7 @@ async function rawThroughput(m: { url: string; seconds: number; batch: number; p
 
 // ---------------------------------------------------------------- the platform side
 
-const openDb = () => openBenchDb(process.env.DATABASE_URL && process.env.MQTT_URL ? process.env.DATABASE_URL : undefined, 10);
+const openDb = () => openBenchDb(process.env.DATABASE_URL && process.env.MQTT_URL ? process.env.DATABASE_URL : undefined, 10, { pgliteOnDisk: true });
 
 class Driver {
   private waiting = new Map<string, (m: FromDriver) => void>();
@@ -195,7 +196,7 @@ class Driver {
     });
   }
   stats(resetLatency = false) {
-    return this.ask({ cmd: 'stats', resetLatency }, 'stats').then((m) => ({ ...m.stats, cpuMs: m.cpuMs }));
+    return this.ask({ cmd: 'stats', resetLatency }, 'stats').then((m) => ({ ...m.stats, cpuMs: m.cpuMs, atMs: m.atMs }));
   }
 }
 
@@ -309,14 +310,16 @@ async function main() {
     const cpu = process.cpuUsage(cpuA);
     const othersB = await processCpuSeconds(OTHERS);
     const pctOf = (name: string) => Math.round(((othersB[name]! - othersA[name]!) / dt) * 100);
+    // The simulator's counts over the simulator's own interval between the two readings.
+    const dtSim = (b.atMs - a.atMs) / 1000;
     const step = {
-      offered: Math.round((b.sales - a.sales) / dt),
-      accepted: Math.round((b.accepted - a.accepted) / dt),
+      offered: Math.round((b.sales - a.sales) / dtSim),
+      accepted: Math.round((b.accepted - a.accepted) / dtSim),
       backlog: b.unacked,
       p50: b.ackP50Ms,
       p99: b.ackP99Ms,
       cpuPct: Math.round(((cpu.user + cpu.system) / 1e6 / dt) * 100),
-      simCpuPct: Math.round(((b.cpuMs - a.cpuMs) / 1000 / dt) * 100),
+      simCpuPct: Math.round(((b.cpuMs - a.cpuMs) / 1000 / dtSim) * 100),
       avgBatch: round((b.sent - a.sent) / Math.max(1, b.payloads - a.payloads), 1)!,
       queued: ctx.ingest.queued(),
       flushesPerS: Math.round((ctx.ingest.stats().batches - batchesA) / dt),

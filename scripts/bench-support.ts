@@ -1,5 +1,8 @@
-/** What the benchmarks share: a scratch database on the DATABASE_URL server, or PGlite in memory. */
+/** What the benchmarks share: a scratch database on the DATABASE_URL server, or PGlite. */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { openPGlite, openPostgres, type DbHandle } from '../src/db/connect.js';
 
@@ -26,9 +29,16 @@ export async function createScratchDatabase(url: string): Promise<{ url: string;
   };
 }
 
-/** PostgreSQL (a scratch database) when `url` is given, else PGlite in memory. */
-export async function openBenchDb(url: string | undefined, poolSize: number): Promise<{ handle: DbHandle; kind: 'pglite' | 'postgres'; url?: string; drop: () => Promise<void> }> {
-  if (!url) return { handle: await openPGlite(), kind: 'pglite', drop: async () => {} };
+/**
+ * PostgreSQL (a scratch database) when `url` is given, else PGlite: in memory, or with `pgliteOnDisk`
+ * in a scratch folder as `npm start` keeps it (so the process's memory is the platform's, not the data's).
+ */
+export async function openBenchDb(url: string | undefined, poolSize: number, opts: { pgliteOnDisk?: boolean } = {}): Promise<{ handle: DbHandle; kind: 'pglite' | 'postgres'; url?: string; drop: () => Promise<void> }> {
+  if (!url) {
+    if (!opts.pgliteOnDisk) return { handle: await openPGlite(), kind: 'pglite', drop: async () => {} };
+    const dir = await mkdtemp(path.join(tmpdir(), 'mashang-bench-pglite-'));
+    return { handle: await openPGlite(dir), kind: 'pglite', drop: () => rm(dir, { recursive: true, force: true }) };
+  }
   const scratch = await createScratchDatabase(url);
   return { handle: openPostgres(scratch.url, poolSize), kind: 'postgres', url: scratch.url, drop: scratch.drop };
 }
