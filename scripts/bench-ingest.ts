@@ -34,7 +34,7 @@ import { migrate } from '../src/db/migrate.js';
 import { buildApp } from '../src/http/app.js';
 import { actorOf, type By } from '../src/modules/auth/index.js';
 import { loadDemo } from '../src/modules/demo/index.js';
-import { connectExternalBroker, ensureSalePartitions, startEmbeddedBroker, type MqttTransport } from '../src/modules/ingest/index.js';
+import { connectExternalBroker, ensureSalePartitions, mqttNoLog, startEmbeddedBroker, type MqttTransport } from '../src/modules/ingest/index.js';
 import { administratorBy, createFleet, provisionInProcess, signMessage, type Fleet, type FleetStats, type SimScaleSpec } from '../src/modules/simulator/index.js';
 import { openBenchDb, processCpuSeconds } from './bench-support.js';
 
@@ -138,17 +138,15 @@ async function driver() {
  * Publish -> subscribe of sale-sized messages, batched as the fleet batched them, with QoS 1 and
  * up to 200 publishes in flight per publisher; counts messages delivered to one subscriber.
  */
-// As the fleet and the platform do: no debug logging in mqtt.js (each call costs an arguments array).
-const noLog = () => {};
 async function rawThroughput(m: { url: string; seconds: number; batch: number; publishers: number }) {
   const topic = `bench/raw/${randomBytes(4).toString('hex')}`;
   const sale = signMessage(randomBytes(32), 1, Date.now(), { plu: '1001', name: '石斑鱼', weight_g: 1250, tare_g: 0, unit_price_fen_per_kg: 14800, total_fen: 18500 }).json;
   const payload = m.batch <= 1 ? sale : `[${Array(m.batch).fill(sale).join(',')}]`;
-  const sub = await mqtt.connectAsync(m.url, { clientId: `raw-sub-${randomBytes(3).toString('hex')}`, clean: true, log: noLog });
+  const sub = await mqtt.connectAsync(m.url, { clientId: `raw-sub-${randomBytes(3).toString('hex')}`, clean: true, log: mqttNoLog });
   let received = 0;
   sub.on('message', () => (received += m.batch));
   await sub.subscribeAsync(`${topic}/#`, { qos: 1 });
-  const pubs = await Promise.all(Array.from({ length: m.publishers }, (_, i) => mqtt.connectAsync(m.url, { clientId: `raw-pub-${i}-${randomBytes(3).toString('hex')}`, clean: true, log: noLog })));
+  const pubs = await Promise.all(Array.from({ length: m.publishers }, (_, i) => mqtt.connectAsync(m.url, { clientId: `raw-pub-${i}-${randomBytes(3).toString('hex')}`, clean: true, log: mqttNoLog })));
   let running = true;
   // Each publisher keeps 200 publishes in flight: a PUBACK makes room for the next.
   const pump = (c: mqtt.MqttClient, t: string) => {

@@ -1,7 +1,7 @@
 export { createDeviceService, type DeviceService, type DeviceContext, type DeviceStatus } from './device.service.js';
 export { createIngestService, type IngestService, type Ack, type PricingPort, type AlertsPort } from './ingest.service.js';
 export { createIngestSweeper } from './ingest.sweeper.js';
-export { startEmbeddedBroker, connectExternalBroker, type MqttTransport, TOPIC_PREFIX } from './ingest.mqtt.js';
+export { startEmbeddedBroker, connectExternalBroker, type MqttTransport, mqttNoLog, TOPIC_PREFIX } from './ingest.mqtt.js';
 export { registerDeviceHttp } from './ingest.http.js';
 export { registerIngestRoutes } from './ingest.routes.js';
 export { ensureSalePartitions } from './partitions.js';

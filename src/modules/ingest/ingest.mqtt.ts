@@ -10,8 +10,8 @@ import { SCALE_ID_PATTERN } from './protocol.rules.js';
 
 export const TOPIC_PREFIX = 'mashang/v1/scales/';
 const TOPIC = /^mashang\/v1\/scales\/([A-Za-z0-9_-]{1,64})\/(tx|event|status|ack)$/;
-/** mqtt.js logs through debug, whose every call (enabled or not) costs an arguments array. */
-const noLog = () => {};
+/** For mqtt.js's `log` option: its default logs through debug, whose every call (enabled or not) costs an arguments array. */
+export const mqttNoLog = () => {};
 // Beyond this many queued messages a publishing scale waits for the writer (backpressure).
 const QUEUE_HIGH_WATER = 50_000;
 
@@ -175,7 +175,7 @@ export async function connectExternalBroker(deps: Deps & { url: string; group?: 
         clean: true,
         reconnectPeriod: 2000,
         properties: { receiveMaximum: 65535 },
-        log: noLog,
+        log: mqttNoLog,
       });
       // mqtt.js reads a connection's next packet only after this callback: past the high-water
       // mark the connection waits for the writer, and the broker keeps the rest in its window.

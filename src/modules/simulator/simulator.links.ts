@@ -4,7 +4,7 @@
  * bearer token, honouring 429 Retry-After, retrying network failures).
  */
 import mqtt, { Store, type MqttClient } from 'mqtt';
-import { MAX_BATCH, TOPIC_PREFIX } from '../ingest/index.js';
+import { MAX_BATCH, mqttNoLog, TOPIC_PREFIX } from '../ingest/index.js';
 import { batchesOf, payloadOf, type Signed } from './simulator.rules.js';
 import type { Ack, Link, SimulatedScale } from './simulator.scale.js';
 
@@ -41,8 +41,6 @@ class ForgetfulStore extends Store {
   }
 }
 
-const noLog = () => {};
-
 // MQTT 3.1.1 CONNACK 4/5, MQTT 5 reason codes 134/135: bad credentials or not authorised.
 const AUTH_CODES = new Set([4, 5, 134, 135]);
 
@@ -67,8 +65,7 @@ export function connectMqttLink(scale: SimulatedScale, opts: { url: string; reco
     reconnectPeriod: opts.reconnectPeriodMs ?? 1000,
     connectTimeout: opts.connectTimeoutMs ?? 10_000,
     keepalive: 30,
-    // mqtt.js logs through debug, whose every call (enabled or not) costs an arguments array.
-    log: noLog,
+    log: mqttNoLog,
     will: { topic: `${base}status`, payload: Buffer.from('offline'), qos: 1, retain: true },
   });
 
