@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from 'pino';
+import { copyOf } from './copy.js';
 import type { Database } from './database.js';
 import { PgListener } from './listener.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -71,10 +73,20 @@ function statementName(text: string) {
   return name;
 }
 
-/** pg's client, naming the statements marked PREPARED (Kysely passes text and values). */
+/** pg's client, naming the statements marked PREPARED and running those marked COPY_FROM_STDIN (Kysely passes text and values). */
 class PreparingClient extends pg.Client {
   override query(...args: unknown[]): never {
     const [config, values, callback] = args;
+    const copy = typeof config === 'string' && callback === undefined ? copyOf(config, values as unknown[] | undefined) : null;
+    if (copy) {
+      const stream = super.query(copyFrom(copy.statement));
+      return new Promise((resolve, reject) => {
+        stream.on('error', reject);
+        // pg-copy-streams finishes once the server has confirmed the COPY.
+        stream.on('finish', () => resolve({ command: 'COPY', rowCount: stream.rowCount, rows: [] }));
+        stream.end(copy.rows);
+      }) as never;
+    }
     if (typeof config === 'string' && config.startsWith(PREPARED)) {
       return (super.query as (...a: unknown[]) => never)({ name: statementName(config), text: config, values }, ...(callback === undefined ? [] : [callback]));
     }

@@ -11,6 +11,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { copyOf } from './copy.js';
 
 /**
  * Kysely dialect over an in-process PGlite. PGlite is a single connection, so the driver hands it
@@ -68,6 +69,13 @@ class PGliteConnection implements DatabaseConnection {
   release: () => void = () => {};
   constructor(private readonly pglite: PGlite) {}
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const copy = copyOf(compiled.sql, compiled.parameters);
+    if (copy) {
+      // PGlite reads COPY data from the blob it is handed, as the file '/dev/blob'.
+      const statement = copy.statement.replace(/\bfrom\s+stdin$/i, "from '/dev/blob'");
+      const result = await this.pglite.query<R>(statement, [], { blob: new Blob([copy.rows]) });
+      return { rows: [], numAffectedRows: BigInt(result.affectedRows ?? 0) };
+    }
     // Without parameters the simple protocol runs scripts of several statements (migrations).
     const result = compiled.parameters.length
       ? await this.pglite.query<R>(compiled.sql, [...compiled.parameters])

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { PREPARED, type Db } from '../../db/connect.js';
+import { copyRows, CopyRows } from '../../db/copy.js';
 import type { Database } from '../../db/database.js';
 import { calendarDate } from '../registry/index.js';
 import type { DeviceContext } from './device.service.js';
@@ -291,30 +292,31 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
         : [];
 
       if (sales.length) {
-        // Each column goes as one array literal built here (cheaper than the driver's per-element
-        // conversion); the time as epoch milliseconds, exactly the instant parsed from ts.
-        const c = new SaleColumns();
+        // One COPY of all the batch's sales, built as text here.
+        const rows = new CopyRows();
+        const receivedText = receivedAt.toISOString();
         const saleDates = new Map<string, string>();
+        const instants = new Map<string, string>();
         for (const p of sales) {
           const m = p.message as Extract<ScaleMessage, { kind: 'tx' }>;
           const d = p.device;
           const judgement = d.merchantId
             ? pricing.judge({ merchantId: d.merchantId, cityId: d.cityId, plu: m.plu, name: m.name, unitPriceFenPerKg: m.unitPriceFenPerKg, at: m.at })
             : NO_JUDGEMENT;
-          // ts carries its own offset, so one ts text is one calendar day.
+          // ts carries its own offset, so one ts text is one calendar day and one instant.
           let saleDate = saleDates.get(m.ts);
           if (saleDate === undefined) saleDates.set(m.ts, (saleDate = calendarDate(m.at, settings.timezone)));
+          let at = instants.get(m.ts);
+          if (at === undefined) instants.set(m.ts, (at = m.at.toISOString()));
           const check = checkSale(m, subjectOf(d), judgement, { toleranceFen: settings.roundingToleranceFen, verifiedUntil: d.verifiedUntil, saleDate });
           for (const f of check.findings) findings.push(f);
-          c.add(d, m, judgement, check.flags, p.contentHash);
+          rows
+            .plain(d.scaleId).plain(m.seq).text(at).text(receivedText).plain(d.merchantId).plain(d.marketId).plain(d.districtId)
+            .text(m.plu).text(m.name).plain(m.weightG).plain(m.tareG).plain(m.unitPriceFenPerKg).plain(m.totalFen).text(m.receiptNo)
+            .plain(judgement.productId).plain(judgement.capFenPerKg).plain(judgement.overCap).text(`{${check.flags.join(',')}}`).text(p.contentHash)
+            .end();
         }
-        await sql`${sql.raw(PREPARED)}insert into sale (scale_id, seq, at, received_at, merchant_id, market_id, district_id, plu, name, weight_g, tare_g, unit_price_fen_per_kg, total_fen, receipt_no, product_id, cap_fen_per_kg, is_over_cap, flags, content_hash)
-          select k.scale_id, k.seq, timestamptz 'epoch' + k.at_ms * interval '1 millisecond', ${receivedAt}, k.merchant_id, k.market_id, k.district_id, k.plu, k.name, k.weight_g, k.tare_g, k.unit_price, k.total_fen, k.receipt_no, k.product_id, k.cap, k.over,
-                 case when k.flags = '' then '{}'::text[] else string_to_array(k.flags, ',') end, k.hash
-          from unnest(${c.scaleId.end()}::bigint[], ${c.seq.end()}::bigint[], ${c.atMs.end()}::bigint[], ${c.merchantId.end()}::bigint[], ${c.marketId.end()}::bigint[], ${c.districtId.end()}::bigint[],
-                      ${c.plu.end()}::text[], ${c.name.end()}::text[], ${c.weightG.end()}::int[], ${c.tareG.end()}::int[], ${c.unitPrice.end()}::int[], ${c.totalFen.end()}::int[], ${c.receiptNo.end()}::text[],
-                      ${c.productId.end()}::bigint[], ${c.cap.end()}::int[], ${c.over.end()}::boolean[], ${c.flags.end()}::text[], ${c.hash.end()}::text[])
-            as k(scale_id, seq, at_ms, merchant_id, market_id, district_id, plu, name, weight_g, tare_g, unit_price, total_fen, receipt_no, product_id, cap, over, flags, hash)`.execute(trx);
+        await copyRows(trx, 'sale', SALE_COLUMNS, rows.toString());
       }
       const drift = new Map<number, number>();
       if (events.length) {
@@ -439,63 +441,10 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
   };
 }
 
-/** One array literal of PostgreSQL's text form, built as values come (no intermediate array). */
-class ArrayLiteral {
-  private s = '{';
-  private n = 0;
-  /** An integer or boolean, or NULL. */
-  plain(v: number | boolean | null) {
-    this.s += (this.n++ ? ',' : '') + (v === null ? 'NULL' : v === true ? 't' : v === false ? 'f' : String(v));
-  }
-  /** A string, quoted (only `"` and `\` need escaping inside quotes), or NULL. */
-  text(v: string | null) {
-    this.s += (this.n++ ? ',' : '') + (v === null ? 'NULL' : `"${/["\\]/.test(v) ? v.replace(/["\\]/g, '\\$&') : v}"`);
-  }
-  end(): string {
-    return `${this.s}}`;
-  }
-}
-
-class SaleColumns {
-  scaleId = new ArrayLiteral();
-  seq = new ArrayLiteral();
-  atMs = new ArrayLiteral();
-  merchantId = new ArrayLiteral();
-  marketId = new ArrayLiteral();
-  districtId = new ArrayLiteral();
-  plu = new ArrayLiteral();
-  name = new ArrayLiteral();
-  weightG = new ArrayLiteral();
-  tareG = new ArrayLiteral();
-  unitPrice = new ArrayLiteral();
-  totalFen = new ArrayLiteral();
-  receiptNo = new ArrayLiteral();
-  productId = new ArrayLiteral();
-  cap = new ArrayLiteral();
-  over = new ArrayLiteral();
-  flags = new ArrayLiteral();
-  hash = new ArrayLiteral();
-  add(d: DeviceContext, m: Extract<ScaleMessage, { kind: 'tx' }>, j: SaleJudgement, flags: string[], contentHash: string) {
-    this.scaleId.plain(d.scaleId);
-    this.seq.plain(m.seq);
-    this.atMs.plain(m.at.getTime());
-    this.merchantId.plain(d.merchantId);
-    this.marketId.plain(d.marketId);
-    this.districtId.plain(d.districtId);
-    this.plu.text(m.plu);
-    this.name.text(m.name);
-    this.weightG.plain(m.weightG);
-    this.tareG.plain(m.tareG);
-    this.unitPrice.plain(m.unitPriceFenPerKg);
-    this.totalFen.plain(m.totalFen);
-    this.receiptNo.text(m.receiptNo);
-    this.productId.plain(j.productId);
-    this.cap.plain(j.capFenPerKg);
-    this.over.plain(j.overCap);
-    this.flags.text(flags.join(','));
-    this.hash.text(contentHash);
-  }
-}
+const SALE_COLUMNS = [
+  'scale_id', 'seq', 'at', 'received_at', 'merchant_id', 'market_id', 'district_id', 'plu', 'name', 'weight_g', 'tare_g',
+  'unit_price_fen_per_kg', 'total_fen', 'receipt_no', 'product_id', 'cap_fen_per_kg', 'is_over_cap', 'flags', 'content_hash',
+] as const;
 
 const NO_JUDGEMENT: SaleJudgement = { productId: null, productName: null, capFenPerKg: null, priceListId: null, overCap: false, excessFenPerKg: 0, excessPct: 0, unmappedControlled: null };
 

@@ -103,6 +103,16 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
       expect(Number(stored.n)).toBe(200);
     });
 
+    it('stores printed names and receipt numbers byte for byte, tabs, line breaks and backslashes included', async () => {
+      const odd = ['鱼\t(活)', '蟹\\大\\N', '虾\n二号\r', '\\N'];
+      const ms = odd.map((name, i) => tx({ plu: `90${i}`, name, receipt_no: `R\t${i}\\` }));
+      expect((await post(ms)).json().acks.map((a: { status: string }) => a.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+      const rows = await t.ctx.dbHandle.db.selectFrom('sale').select(['seq', 'name', 'receipt_no', 'flags']).where('scale_id', '=', t.fx.scales.A).where('seq', 'in', ms.map((m) => m.seq)).orderBy('seq').execute();
+      expect(rows).toEqual(ms.map((m, i) => ({ seq: m.seq, name: odd[i], receipt_no: `R\t${i}\\`, flags: [] })));
+      // Sent again, each is the same message: a duplicate, not a conflict.
+      expect((await post(ms)).json().acks.map((a: { status: string }) => a.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    });
+
     it('keeps the stored message on a seq conflict, raises seq_conflict and keeps the rejected one', async () => {
       const first = tx();
       await post([first]);
