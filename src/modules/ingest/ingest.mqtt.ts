@@ -156,8 +156,9 @@ export async function startEmbeddedBroker(deps: Deps & { host: string; port: num
  * so several instances split the load and each message is processed by one. The broker
  * authenticates scales (see docs/mosquitto.md); the platform checks every mac itself anyway.
  */
-export async function connectExternalBroker(deps: Deps & { url: string; group?: string; consumers?: number }): Promise<MqttTransport> {
+export async function connectExternalBroker(deps: Deps & { url: string; group?: string; consumers?: number; queueHighWater?: number }): Promise<MqttTransport> {
   const { devices, ingest, logger } = deps;
+  const highWater = deps.queueHighWater ?? QUEUE_HIGH_WATER;
   const group = deps.group ?? 'mashang';
   const topics = ['tx', 'event', 'status'].map((c) => `$share/${group}/${TOPIC_PREFIX}+/${c}`);
   // A broker keeps a window and a queue per connection and drops what overflows the queue
@@ -193,7 +194,7 @@ export async function connectExternalBroker(deps: Deps & { url: string; group?: 
             stream.uncork();
           });
         }
-        if (ingest.queued() > QUEUE_HIGH_WATER) void ingest.whenBelow(QUEUE_HIGH_WATER / 2).then(() => callback());
+        if (ingest.queued() > highWater) void ingest.whenBelow(highWater / 2).then(() => callback());
         else callback();
       };
       await c.subscribeAsync(topics, { qos: 1 });
@@ -202,10 +203,21 @@ export async function connectExternalBroker(deps: Deps & { url: string; group?: 
       return c;
     }),
   );
-  const client = clients[0]!;
+  // Acks leave on a connection of their own. On one that also consumes, a stall (backpressure
+  // above) stops the reading of the broker's PUBACKs too, and Mosquitto 2.0 was seen never to send
+  // the PUBACKs of what such a connection published meanwhile: those acks hung unanswered, and
+  // closing waited for them for ever. This one reads nothing but its PUBACKs.
+  const acker = await mqtt.connectAsync(deps.url, {
+    clientId: `mashang-platform-acks-${randomBytes(6).toString('hex')}`,
+    protocolVersion: 5,
+    clean: true,
+    reconnectPeriod: 2000,
+    log: mqttNoLog,
+  });
+  acker.on('error', (err) => logger.warn({ err: err.message }, 'mqtt broker error (acks)'));
 
   const owe = createAckOutbox((deviceId, payload) => {
-    client.publishAsync(`${TOPIC_PREFIX}${deviceId}/ack`, payload, { qos: 1 }).catch((err) => logger.warn({ err, deviceId }, 'ack not published'));
+    acker.publishAsync(`${TOPIC_PREFIX}${deviceId}/ack`, payload, { qos: 1 }).catch((err) => logger.warn({ err, deviceId }, 'ack not published'));
   });
 
   const onMessage = (topic: string, payload: Buffer) => {
@@ -228,7 +240,7 @@ export async function connectExternalBroker(deps: Deps & { url: string; group?: 
   return {
     describe: () => `external MQTT broker (MQTT_URL), shared subscription group ${group} (${clients.length} connections)`,
     async close() {
-      await Promise.all(clients.map((c) => c.endAsync()));
+      await Promise.all([...clients, acker].map((c) => c.endAsync()));
     },
   };
 }

@@ -348,6 +348,42 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
       await consumer.close();
     });
 
+    it('publishes acks while holding back a flood, and closes without waiting for ever', async () => {
+      // A writer that stores slowly and reports a long queue for 1.5 s: the consumer holds back,
+      // the broker drops what overflows its queue for it, and acks for what was taken go out meanwhile.
+      let holding = false;
+      let settling = false;
+      const pending: (() => void)[] = [];
+      const settle = setInterval(() => settling && pending.splice(0, 50).forEach((f) => f()), 20);
+      const slow = {
+        queued: () => (holding ? 1_000_000 : 0),
+        whenBelow: () => new Promise<void>((r) => { const w = setInterval(() => !holding && (clearInterval(w), r()), 20); }),
+        submit: async (_d: unknown, _tr: unknown, _ch: unknown, payload: Buffer) => {
+          await new Promise<void>((r) => pending.push(r));
+          return [{ seq: (JSON.parse(payload.toString()) as { seq: number }).seq, status: 'accepted' as const }];
+        },
+      } as unknown as typeof t.ctx.ingest;
+      const consumer = await connectExternalBroker({ devices: t.ctx.devices, ingest: slow, logger: t.ctx.logger, url: process.env.MQTT_URL!, group: `held${Date.now()}`, consumers: 1 });
+      const c = await mqtt.connectAsync(process.env.MQTT_URL!, { clientId: `${deviceId}-${Date.now()}`, reconnectPeriod: 0 });
+      await c.subscribeAsync(`mashang/v1/scales/${deviceId}/ack`, { qos: 1 });
+      await new Promise((r) => setTimeout(r, 200));
+      const big = Buffer.from(JSON.stringify({ ...tx(), pad: 'x'.repeat(1500) }));
+      const flood = Array.from({ length: 20_000 }, () => c.publishAsync(`mashang/v1/scales/${deviceId}/tx`, big, { qos: 1 }));
+      // Taken at first; then held back while what was taken is acknowledged.
+      for (let i = 0; i < 100 && pending.length < 2000; i++) await new Promise((r) => setTimeout(r, 20));
+      holding = true;
+      settling = true;
+      await new Promise((r) => setTimeout(r, 2000));
+      holding = false;
+      await Promise.all(flood);
+      await new Promise((r) => setTimeout(r, 500));
+      clearInterval(settle);
+      pending.splice(0).forEach((f) => f());
+      const closed = await Promise.race([consumer.close().then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+      expect(closed, 'every ack published was answered by the broker, so close() returns').toBe(true);
+      await c.endAsync();
+    }, 60_000);
+
     it('takes a burst of 5,000 payloads while stalled without losing a message', async () => {
       // One consumer connection takes 5,000 payloads sent at once while the platform is stalled.
       const consumer = await connectExternalBroker({ devices: t.ctx.devices, ingest: t.ctx.ingest, logger: t.ctx.logger, url: process.env.MQTT_URL!, group: `burst${Date.now()}`, consumers: 1 });
