@@ -353,12 +353,14 @@ async function main() {
   }
 
   // 2. Drain what the last step left queued.
+  console.error('bench: draining what the ladder left');
   await drain();
 
   // 3. Half the sustained rate, over-cap only from probes: commit latency and alert latency.
   const login = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: INSPECTOR, password: DEMO_PASSWORD }) });
   if (login.status !== 200) throw new Error(`sign-in as ${INSPECTOR}: HTTP ${login.status}`);
   const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('mashang_session='))!;
+  console.error(`bench: alert latency at ${Math.round(best / 2)}/s`);
   const stream = await openAlertStream(baseUrl, cookie);
   drv.send({ cmd: 'shares', overCap: 0 });
   drv.send({ cmd: 'rate', ratePerS: best / 2 });
@@ -375,6 +377,7 @@ async function main() {
   const arrived = alertMs.filter((x): x is number => x !== null).sort((x, y) => x - y);
   const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : null);
 
+  console.error('bench: stopping the simulator');
   const final = (await drv.ask({ cmd: 'stop' }, 'stopped')).stats;
 
   // 4. The same broker software with no processing: the external broker itself, or a bare aedes in this process.
@@ -387,6 +390,7 @@ async function main() {
     rawUrl = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
     bare = { close: async () => void (await new Promise<void>((r) => server.close(() => a.close(() => r())))) };
   }
+  console.error('bench: the broker alone');
   const rawChild = fork(fileURLToPath(import.meta.url), ['--driver'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const raw = await new Driver(rawChild).ask({ cmd: 'raw', url: rawUrl, seconds: RAW_S, batch: Math.max(1, Math.round(bestBatch)), publishers: Math.min(SCALES, 10) }, 'raw');
   rawChild.kill();
