@@ -295,8 +295,7 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
         // One COPY of all the batch's sales, built as text here.
         const rows = new CopyRows();
         const receivedText = receivedAt.toISOString();
-        const saleDates = new Map<string, string>();
-        const instants = new Map<string, string>();
+        const times = new Map<string, { date: string; at: string }>();
         for (const p of sales) {
           const m = p.message as Extract<ScaleMessage, { kind: 'tx' }>;
           const d = p.device;
@@ -304,14 +303,12 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
             ? pricing.judge({ merchantId: d.merchantId, cityId: d.cityId, plu: m.plu, name: m.name, unitPriceFenPerKg: m.unitPriceFenPerKg, at: m.at })
             : NO_JUDGEMENT;
           // ts carries its own offset, so one ts text is one calendar day and one instant.
-          let saleDate = saleDates.get(m.ts);
-          if (saleDate === undefined) saleDates.set(m.ts, (saleDate = calendarDate(m.at, settings.timezone)));
-          let at = instants.get(m.ts);
-          if (at === undefined) instants.set(m.ts, (at = m.at.toISOString()));
-          const check = checkSale(m, subjectOf(d), judgement, { toleranceFen: settings.roundingToleranceFen, verifiedUntil: d.verifiedUntil, saleDate });
+          let time = times.get(m.ts);
+          if (time === undefined) times.set(m.ts, (time = { date: calendarDate(m.at, settings.timezone), at: m.at.toISOString() }));
+          const check = checkSale(m, subjectOf(d), judgement, { toleranceFen: settings.roundingToleranceFen, verifiedUntil: d.verifiedUntil, saleDate: time.date });
           for (const f of check.findings) findings.push(f);
           rows
-            .plain(d.scaleId).plain(m.seq).text(at).text(receivedText).plain(d.merchantId).plain(d.marketId).plain(d.districtId)
+            .plain(d.scaleId).plain(m.seq).text(time.at).text(receivedText).plain(d.merchantId).plain(d.marketId).plain(d.districtId)
             .text(m.plu).text(m.name).plain(m.weightG).plain(m.tareG).plain(m.unitPriceFenPerKg).plain(m.totalFen).text(m.receiptNo)
             .plain(judgement.productId).plain(judgement.capFenPerKg).plain(judgement.overCap).text(`{${check.flags.join(',')}}`).text(p.contentHash)
             .end();
