@@ -140,7 +140,7 @@ async function driver() {
  */
 async function rawThroughput(m: { url: string; seconds: number; batch: number; publishers: number }) {
   const topic = `bench/raw/${randomBytes(4).toString('hex')}`;
-  const sale = signMessage(randomBytes(32), 1, Date.now(), { plu: '1001', name: '石斑鱼', weight_g: 1250, tare_g: 0, unit_price_fen_per_kg: 14800, total_fen: 18500 }).json;
+  const sale = signMessage(randomBytes(32), 1, Date.now(), { plu: '1001', name: '石斑鱼', weight_g: 1250, tare_g: 0, unit_price_fen_per_kg: 14800, total_fen: 18500 }).bytes.toString();
   const payload = m.batch <= 1 ? sale : `[${Array(m.batch).fill(sale).join(',')}]`;
   const sub = await mqtt.connectAsync(m.url, { clientId: `raw-sub-${randomBytes(3).toString('hex')}`, clean: true, log: mqttNoLog });
   let received = 0;

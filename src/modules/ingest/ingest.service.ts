@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { PREPARED, type Db } from '../../db/connect.js';
@@ -83,10 +82,6 @@ interface PendingRejection {
   raw: Buffer;
   reason: string;
 }
-
-// One-shot hashing (Node >= 20.12) skips the Hash object a message would otherwise cost.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
-const hashOf = oneShot ? (canonical: string) => oneShot('sha256', canonical, 'base64url') : (canonical: string) => crypto.createHash('sha256').update(canonical).digest('base64url');
 
 /**
  * Takes what scales send over any transport, stores each (scale, seq) at most once, judges every
@@ -408,7 +403,7 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
           group.left--;
           continue;
         }
-        enqueue({ device, message: r.message, contentHash: hashOf(r.canonical), receivedAt, transport, alone, group, index });
+        enqueue({ device, message: r.message, contentHash: r.contentHash, receivedAt, transport, alone, group, index });
       }
       if (group.left === 0) group.resolve(group.acks);
       schedule();

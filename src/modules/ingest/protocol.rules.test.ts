@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../shared/canonical-json.js';
-import { macOf, parseRfc3339, parseScaleMessage, splitPayload, type ParseContext } from './protocol.rules.js';
+import { createHash } from 'node:crypto';
+import { canonicalTx, macOf, parseRfc3339, parseScaleMessage, splitPayload, type ParseContext } from './protocol.rules.js';
 
 const secret = Buffer.from('BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc', 'base64url');
 const vector = { v: 1, seq: 42, ts: '2026-06-27T10:31:05+08:00', plu: '1001', name: '石斑鱼', weight_g: 1250, tare_g: 0, unit_price_fen_per_kg: 16000, total_fen: 20000 };
 const ctx: ParseContext = { channel: 'tx', maxCapacityG: 30000, secret, now: new Date('2026-06-27T02:32:00Z'), backfillDays: 7 };
 const signed = (m: Record<string, unknown>) => ({ ...m, mac: macOf(secret, m) });
+const hashOf = (canonical: string) => createHash('sha256').update(canonical).digest('base64url');
 
 describe('scale protocol v1', () => {
   it('reproduces the specification test vector', () => {
@@ -13,7 +15,9 @@ describe('scale protocol v1', () => {
     expect(macOf(secret, vector)).toBe('WOjr9ryXHoeARgjiKguMDmb7LqvIEGBEGj8eC5FUN14');
     const r = parseScaleMessage({ ...vector, mac: 'WOjr9ryXHoeARgjiKguMDmb7LqvIEGBEGj8eC5FUN14' }, ctx);
     expect(r.ok).toBe(true);
-    expect(r.ok && r.canonical).toBe('{"name":"石斑鱼","plu":"1001","seq":42,"tare_g":0,"total_fen":20000,"ts":"2026-06-27T10:31:05+08:00","unit_price_fen_per_kg":16000,"v":1,"weight_g":1250}');
+    const canonical = '{"name":"石斑鱼","plu":"1001","seq":42,"tare_g":0,"total_fen":20000,"ts":"2026-06-27T10:31:05+08:00","unit_price_fen_per_kg":16000,"v":1,"weight_g":1250}';
+    expect(canonicalTx(vector)).toBe(canonical);
+    expect(r.ok && r.contentHash).toBe(hashOf(canonical));
     expect(r.ok && r.message).toMatchObject({ kind: 'tx', seq: 42, weightG: 1250, unitPriceFenPerKg: 16000, at: new Date('2026-06-27T02:31:05Z') });
   });
 
@@ -80,7 +84,8 @@ describe('scale protocol v1', () => {
         const m: Record<string, unknown> = { ...extra, total_fen: 20000 + i, weight_g: 1250, name, tare_g: i, v: 1, unit_price_fen_per_kg: 16000, plu: `p${i}`, seq: 42 + i, ts: vector.ts };
         const r = parseScaleMessage(signed(m), ctx);
         expect(r.ok, JSON.stringify(r)).toBe(true);
-        expect(r.ok && r.canonical).toBe(canonicalJson(m));
+        expect(canonicalTx(m)).toBe(canonicalJson(m));
+        expect(r.ok && r.contentHash).toBe(hashOf(canonicalJson(m)));
       }
     }
   });

@@ -8,6 +8,7 @@ export {
   signMessage,
   formatTs,
   batchesOf,
+  httpBodyOf,
   payloadOf,
   LatencyHistogram,
   NO_ANOMALIES,

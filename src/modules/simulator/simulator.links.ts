@@ -5,7 +5,7 @@
  */
 import mqtt, { Store, type MqttClient } from 'mqtt';
 import { MAX_BATCH, mqttNoLog, TOPIC_PREFIX } from '../ingest/index.js';
-import { batchesOf, payloadOf, type Signed } from './simulator.rules.js';
+import { batchesOf, httpBodyOf, payloadOf, type Signed } from './simulator.rules.js';
 import type { Ack, Link, SimulatedScale } from './simulator.scale.js';
 
 export interface LinkLog {
@@ -188,7 +188,7 @@ export function connectHttpLink(scale: SimulatedScale, opts: { baseUrl: string }
         let res: Response;
         scale.counters.payloads++;
         try {
-          res = await fetch(url, { method: 'POST', headers, body: `{"messages":[${batch.map((s) => s.json).join(',')}]}` });
+          res = await fetch(url, { method: 'POST', headers, body: httpBodyOf(batch) });
         } catch (e) {
           const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause;
           down(cause?.code ?? cause?.message ?? (e as Error).message);

@@ -7,6 +7,7 @@ import {
   LatencyHistogram,
   merchantProducts,
   NO_ANOMALIES,
+  httpBodyOf,
   payloadOf,
   planSale,
   signMessage,
@@ -31,7 +32,7 @@ describe('the wire form', () => {
   it('reproduces the specification test vector', () => {
     const ms = Date.parse('2026-06-27T10:31:05+08:00');
     const s = signMessage(SECRET, 42, ms, { plu: '1001', name: '石斑鱼', weight_g: 1250, tare_g: 0, unit_price_fen_per_kg: 16000, total_fen: 20000 });
-    expect(JSON.parse(s.json)).toMatchObject({ ts: '2026-06-27T10:31:05+08:00', mac: 'WOjr9ryXHoeARgjiKguMDmb7LqvIEGBEGj8eC5FUN14' });
+    expect(JSON.parse(s.bytes.toString())).toMatchObject({ ts: '2026-06-27T10:31:05+08:00', mac: 'WOjr9ryXHoeARgjiKguMDmb7LqvIEGBEGj8eC5FUN14' });
     expect(s).toMatchObject({ seq: 42, channel: 'tx' });
   });
 
@@ -43,7 +44,7 @@ describe('the wire form', () => {
         const message: Record<string, unknown> = { v: 1, seq: 42 + i, ts: formatTs(ms), ...body };
         if (receipt !== undefined) message.receipt_no = receipt;
         message.mac = macOf(SECRET, message);
-        expect(signMessage(SECRET, 42 + i, ms, body, receipt).json).toBe(JSON.stringify(message));
+        expect(signMessage(SECRET, 42 + i, ms, body, receipt).bytes.toString('utf8')).toBe(JSON.stringify(message));
       }
     }
   });
@@ -59,28 +60,30 @@ describe('the wire form', () => {
     for (let seq = 1; seq <= 200; seq++) {
       const plan = planSale(rng, SPEC, { ...NO_ANOMALIES, overCap: 0.3, arithmetic: 0.3, tamper: 0.3, unitChange: 0.3, calibration: 0.3 }, 10);
       const tx = signMessage(SECRET, seq, now, plan.tx, `R-${seq}`);
-      const r = parseScaleMessage(JSON.parse(tx.json), parseCtx('tx'));
+      const r = parseScaleMessage(JSON.parse(tx.bytes.toString()), parseCtx('tx'));
       expect(r.ok, JSON.stringify(r)).toBe(true);
-      expect(parseScaleMessage(JSON.parse(tx.json), parseCtx('event'))).toMatchObject({ ok: false });
+      expect(parseScaleMessage(JSON.parse(tx.bytes.toString()), parseCtx('event'))).toMatchObject({ ok: false });
       for (const ev of plan.events) {
         const e = signMessage(SECRET, seq + 1000, now, ev);
         expect(e.channel).toBe('event');
-        expect(parseScaleMessage(JSON.parse(e.json), parseCtx('event')), e.json).toMatchObject({ ok: true, message: { kind: 'event', type: ev.type } });
+        expect(parseScaleMessage(JSON.parse(e.bytes.toString()), parseCtx('event')), e.bytes.toString()).toMatchObject({ ok: true, message: { kind: 'event', type: ev.type } });
       }
     }
     const hb = signMessage(SECRET, 9, now, { type: 'heartbeat' });
-    expect(parseScaleMessage(JSON.parse(hb.json), parseCtx('any'))).toMatchObject({ ok: true, message: { type: 'heartbeat', seq: 9 } });
+    expect(parseScaleMessage(JSON.parse(hb.bytes.toString()), parseCtx('any'))).toMatchObject({ ok: true, message: { type: 'heartbeat', seq: 9 } });
   });
 
   it('batches oldest first, at most 500 a payload, one channel a payload on MQTT', () => {
-    const items: Signed[] = Array.from({ length: 1203 }, (_, i) => ({ seq: i + 1, channel: i === 600 ? 'event' : 'tx', json: `{"seq":${i + 1}}` }));
+    const items: Signed[] = Array.from({ length: 1203 }, (_, i) => ({ seq: i + 1, channel: i === 600 ? 'event' : 'tx', bytes: Buffer.from(`{"seq":${i + 1}}`) }));
     const mqtt = batchesOf(items, 500, true);
     expect(mqtt.map((b) => b.length)).toEqual([500, 100, 1, 500, 102]);
     expect(mqtt.flat().map((s) => s.seq)).toEqual(items.map((s) => s.seq));
     expect(mqtt.every((b) => b.every((s) => s.channel === b[0]!.channel))).toBe(true);
     expect(batchesOf(items, 500, false).map((b) => b.length)).toEqual([500, 500, 203]);
-    expect(payloadOf(items.slice(0, 1))).toBe('{"seq":1}');
-    expect(JSON.parse(payloadOf(items.slice(0, 3)))).toEqual([{ seq: 1 }, { seq: 2 }, { seq: 3 }]);
+    expect(payloadOf(items.slice(0, 1)).toString()).toBe('{"seq":1}');
+    expect(payloadOf(items.slice(0, 3)).toString()).toBe('[{"seq":1},{"seq":2},{"seq":3}]');
+    expect(httpBodyOf(items.slice(0, 2)).toString()).toBe('{"messages":[{"seq":1},{"seq":2}]}');
+    expect(httpBodyOf(items.slice(0, 1)).toString()).toBe('{"messages":[{"seq":1}]}');
   });
 });
 
@@ -246,7 +249,7 @@ describe('a simulated scale', () => {
     expect(seqs.size + scale.skippedSeqs.length).toBe(scale.lastSeq);
     expect(sent.length - seqs.size).toBe(scale.counters.duplicatesInjected);
     const twice = sent.filter((s, i) => sent.findIndex((x) => x.seq === s.seq) !== i);
-    for (const d of twice) expect(sent.filter((s) => s.seq === d.seq).map((s) => s.json)).toEqual([d.json, d.json]);
+    for (const d of twice) expect(sent.filter((s) => s.seq === d.seq).map((s) => s.bytes)).toEqual([d.bytes, d.bytes]);
   });
 
   it('sends again what waited too long for its ack while connected', () => {

@@ -2,7 +2,8 @@
  * Pure parts of the scale simulator: a seeded random source, realistic sales, injected anomalies,
  * the protocol v1 message form (seq, ts with +08:00, mac), and a latency histogram. No I/O.
  */
-import { createHmac } from 'node:crypto';
+import { ByteWriter } from '../../shared/byte-writer.js';
+import { hmacSha256 } from '../../shared/hmac.js';
 import { macOf } from '../ingest/index.js';
 
 /** A product as a merchant's scale knows it: its code, printed name, usual price and the cap in force. */
@@ -203,11 +204,11 @@ export function formatTs(ms: number): string {
 
 export type Channel = 'tx' | 'event';
 
-/** A signed message, serialised once: sent (and sent again) as these exact bytes. */
+/** A signed message, serialised once: sent (and sent again) as these exact bytes (UTF-8 JSON). */
 export interface Signed {
   seq: number;
   channel: Channel;
-  json: string;
+  bytes: Buffer;
 }
 
 /** Builds and signs message `seq`: `{v, seq, ts, ...body, mac}`. */
@@ -216,8 +217,12 @@ export function signMessage(secret: Buffer, seq: number, tsMs: number, body: TxB
   if ('plu' in body) return signSale(secret, seq, ts, body, receiptNo);
   const message: Record<string, unknown> = { v: 1, seq, ts, ...body };
   message.mac = macOf(secret, message);
-  return { seq, channel: 'event', json: JSON.stringify(message) };
+  return { seq, channel: 'event', bytes: Buffer.from(JSON.stringify(message)) };
 }
+
+// Both forms of a sale are written as bytes into these (one event loop: reused by every sale).
+const canonicalW = new ByteWriter(1024);
+const wireW = new ByteWriter(1024);
 
 /**
  * A sale as a scale's firmware would write it: the canonical form (RFC 8785, members in sorted
@@ -225,21 +230,39 @@ export function signMessage(secret: Buffer, seq: number, tsMs: number, body: TxB
  * Both equal what macOf and JSON.stringify give (tested), at a fraction of the cost.
  */
 function signSale(secret: Buffer, seq: number, ts: string, b: TxBody, receiptNo?: string): Signed {
-  const plu = JSON.stringify(b.plu);
-  const name = JSON.stringify(b.name);
-  const receipt = receiptNo === undefined ? null : JSON.stringify(receiptNo);
-  const canonical =
-    `{"name":${name},"plu":${plu}${receipt === null ? '' : `,"receipt_no":${receipt}`},"seq":${seq},"tare_g":${b.tare_g},"total_fen":${b.total_fen},` +
-    `"ts":"${ts}","unit_price_fen_per_kg":${b.unit_price_fen_per_kg},"v":1,"weight_g":${b.weight_g}}`;
-  const mac = createHmac('sha256', secret).update(canonical).digest('base64url');
-  const json =
-    `{"v":1,"seq":${seq},"ts":"${ts}","plu":${plu},"name":${name},"weight_g":${b.weight_g},"tare_g":${b.tare_g},` +
-    `"unit_price_fen_per_kg":${b.unit_price_fen_per_kg},"total_fen":${b.total_fen}${receipt === null ? '' : `,"receipt_no":${receipt}`},"mac":"${mac}"}`;
-  return { seq, channel: 'tx', json };
+  const c = canonicalW.reset().utf8('{"name":').jsonString(b.name).utf8(',"plu":').jsonString(b.plu);
+  if (receiptNo !== undefined) c.utf8(',"receipt_no":').jsonString(receiptNo);
+  c.utf8(',"seq":').int(seq).utf8(',"tare_g":').int(b.tare_g).utf8(',"total_fen":').int(b.total_fen).utf8(',"ts":').jsonString(ts);
+  c.utf8(',"unit_price_fen_per_kg":').int(b.unit_price_fen_per_kg).utf8(',"v":1,"weight_g":').int(b.weight_g).byte(125);
+  const mac = hmacSha256(secret, c.bytes(), 'base64url');
+  const w = wireW.reset().utf8('{"v":1,"seq":').int(seq).utf8(',"ts":').jsonString(ts).utf8(',"plu":').jsonString(b.plu).utf8(',"name":').jsonString(b.name);
+  w.utf8(',"weight_g":').int(b.weight_g).utf8(',"tare_g":').int(b.tare_g).utf8(',"unit_price_fen_per_kg":').int(b.unit_price_fen_per_kg).utf8(',"total_fen":').int(b.total_fen);
+  if (receiptNo !== undefined) w.utf8(',"receipt_no":').jsonString(receiptNo);
+  w.utf8(',"mac":"').utf8(mac).utf8('"}');
+  return { seq, channel: 'tx', bytes: Buffer.from(w.bytes()) };
 }
 
-/** One MQTT payload or HTTP batch: a single object stays an object, more become an array. */
-export const payloadOf = (items: readonly Signed[]): string => (items.length === 1 ? items[0]!.json : `[${items.map((s) => s.json).join(',')}]`);
+/** `[a,b,...]` of messages' bytes, with `before` and `after` around it: one allocation. */
+function joined(items: readonly Signed[], before: string, after: string): Buffer {
+  let size = before.length + after.length + 1 + items.length;
+  for (const s of items) size += s.bytes.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write(before, 0, 'latin1');
+  out[at++] = 91;
+  for (let i = 0; i < items.length; i++) {
+    if (i) out[at++] = 44;
+    at += items[i]!.bytes.copy(out, at);
+  }
+  out[at++] = 93;
+  out.write(after, at, 'latin1');
+  return out;
+}
+
+/** One MQTT payload: a single message stays an object, more become an array. */
+export const payloadOf = (items: readonly Signed[]): Buffer => (items.length === 1 ? items[0]!.bytes : joined(items, '', ''));
+
+/** One HTTP request body: `{"messages":[...]}`. */
+export const httpBodyOf = (items: readonly Signed[]): Buffer => joined(items, '{"messages":', '}');
 
 /**
  * Splits messages (oldest first) into payloads of at most `max`, keeping seq order; with

@@ -114,7 +114,7 @@ export class SimulatedScale {
   }
 
   private enqueue(s: Signed) {
-    const e: Entry = { seq: s.seq, channel: s.channel, json: s.json, firstSentAt: 0, lastSentAt: 0 };
+    const e: Entry = { seq: s.seq, channel: s.channel, bytes: s.bytes, firstSentAt: 0, lastSentAt: 0 };
     this.outbox.set(s.seq, e);
     this.fresh.push(e);
   }
