@@ -37,6 +37,8 @@ export interface SaleCheck {
   findings: Finding[];
 }
 
+const FAIR: SaleCheck = Object.freeze({ flags: Object.freeze([]) as unknown as string[], findings: Object.freeze([]) as unknown as Finding[] });
+
 /** Every check on one accepted sale: over cap, arithmetic, unmapped controlled product, expired verification. */
 export function checkSale(
   sale: SaleMessage,
@@ -44,12 +46,19 @@ export function checkSale(
   judgement: SaleJudgement,
   opts: { toleranceFen: number; verifiedUntil: string | null; saleDate: string },
 ): SaleCheck {
+  const mismatch = arithmeticMismatch(sale.weightG, sale.unitPriceFenPerKg, sale.totalFen, opts.toleranceFen);
+  const expired = opts.verifiedUntil === null || opts.verifiedUntil < opts.saleDate;
+  const overCap = judgement.overCap && judgement.capFenPerKg !== null;
+  // Nearly every sale is fair: it costs nothing more than these comparisons.
+  if (!overCap && !judgement.unmappedControlled && !mismatch && !expired) return FAIR;
   const flags: string[] = [];
   const findings: Finding[] = [];
   const source = { scaleId: subject.scaleId, seq: sale.seq };
   const base = { plu: sale.plu, name: sale.name, weightG: sale.weightG, unitPriceFenPerKg: sale.unitPriceFenPerKg, totalFen: sale.totalFen, ts: sale.ts, receiptNo: sale.receiptNo };
+  // A copy: the caller's subject may be a larger record (a device context).
+  subject = { scaleId: subject.scaleId, merchantId: subject.merchantId, marketId: subject.marketId, districtId: subject.districtId };
 
-  if (judgement.overCap && judgement.capFenPerKg !== null) {
+  if (overCap) {
     flags.push('over_cap');
     findings.push({
       type: 'over_cap',
@@ -58,7 +67,7 @@ export function checkSale(
       title: `超调控价销售 (over-cap sales): ${judgement.productName ?? sale.name}`,
       evidence: {
         at: sale.at,
-        summary: `${sale.name} 单价 ¥${yuan(sale.unitPriceFenPerKg)}/kg 超过调控价 ¥${yuan(judgement.capFenPerKg)}/kg，超出 ¥${yuan(judgement.excessFenPerKg)}/kg (${judgement.excessPct}%)`,
+        summary: `${sale.name} 单价 ¥${yuan(sale.unitPriceFenPerKg)}/kg 超过调控价 ¥${yuan(judgement.capFenPerKg!)}/kg，超出 ¥${yuan(judgement.excessFenPerKg)}/kg (${judgement.excessPct}%)`,
         data: { ...base, productId: judgement.productId, capFenPerKg: judgement.capFenPerKg, excessFenPerKg: judgement.excessFenPerKg, excessPct: judgement.excessPct, priceListId: judgement.priceListId },
         source,
       },
@@ -80,7 +89,6 @@ export function checkSale(
       },
     });
   }
-  const mismatch = arithmeticMismatch(sale.weightG, sale.unitPriceFenPerKg, sale.totalFen, opts.toleranceFen);
   if (mismatch) {
     flags.push('arithmetic_mismatch');
     findings.push({
@@ -96,7 +104,7 @@ export function checkSale(
       },
     });
   }
-  if (opts.verifiedUntil === null || opts.verifiedUntil < opts.saleDate) {
+  if (expired) {
     flags.push('expired_verification');
     findings.push({
       type: 'expired_verification_sale',

@@ -160,13 +160,15 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
     const findings: Finding[] = [];
 
     // 1. Within the batch: the same (scale, seq) twice is a duplicate or a conflict of the first.
-    const firstOf = new Map<string, Pending>();
+    // By scale, then seq: no key string per message.
+    const firstOf = new Map<number, Map<number, Pending>>();
     const fresh: Pending[] = [];
     for (const p of batch) {
-      const key = `${p.device.scaleId}:${p.message.seq}`;
-      const first = firstOf.get(key);
+      let ofScale = firstOf.get(p.device.scaleId);
+      if (!ofScale) firstOf.set(p.device.scaleId, (ofScale = new Map()));
+      const first = ofScale.get(p.message.seq);
       if (!first) {
-        firstOf.set(key, p);
+        ofScale.set(p.message.seq, p);
         fresh.push(p);
       } else if (first.contentHash === p.contentHash) acks.set(p, { seq: p.message.seq, status: 'duplicate' });
       else conflict(p, first.contentHash);
@@ -234,7 +236,7 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
       }
       const toStore: Pending[] = [];
       for (const p of fresh) {
-        const have = stored.get(`${p.device.scaleId}:${p.message.seq}`);
+        const have = stored.size ? stored.get(`${p.device.scaleId}:${p.message.seq}`) : undefined;
         if (have === undefined) toStore.push(p);
         else if (have === p.contentHash) acks.set(p, { seq: p.message.seq, status: 'duplicate' });
         else conflict(p, have);
@@ -300,15 +302,15 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
           // ts carries its own offset, so one ts text is one calendar day and one instant.
           let time = times.get(m.ts);
           if (time === undefined) times.set(m.ts, (time = { date: calendarDate(m.at, settings.timezone), at: m.at.toISOString() }));
-          const check = checkSale(m, subjectOf(d), judgement, { toleranceFen: settings.roundingToleranceFen, verifiedUntil: d.verifiedUntil, saleDate: time.date });
+          const check = checkSale(m, d, judgement, { toleranceFen: settings.roundingToleranceFen, verifiedUntil: d.verifiedUntil, saleDate: time.date });
           for (const f of check.findings) findings.push(f);
           rows
             .plain(d.scaleId).plain(m.seq).text(time.at).text(receivedText).plain(d.merchantId).plain(d.marketId).plain(d.districtId)
             .text(m.plu).text(m.name).plain(m.weightG).plain(m.tareG).plain(m.unitPriceFenPerKg).plain(m.totalFen).text(m.receiptNo)
-            .plain(judgement.productId).plain(judgement.capFenPerKg).plain(judgement.overCap).text(`{${check.flags.join(',')}}`).text(p.contentHash)
+            .plain(judgement.productId).plain(judgement.capFenPerKg).plain(judgement.overCap).text(check.flags.length ? `{${check.flags.join(',')}}` : '{}').text(p.contentHash)
             .end();
         }
-        await copyRows(trx, 'sale', SALE_COLUMNS, rows.toString());
+        await copyRows(trx, 'sale', SALE_COLUMNS, rows.toBuffer());
       }
       const drift = new Map<number, number>();
       if (events.length) {
