@@ -5,8 +5,9 @@
  * machine's other core). Prints one line of JSON:
  *
  *   sales_per_s      sustained rate of sales accepted and stored (acks only come after commit),
- *                    from a ladder of offered rates, stopped where it no longer rises; a step
- *                    that also drains an earlier backlog counts what was offered, not more
+ *                    from a ladder of offered rates (×STEP_FACTOR a step, then halving the gap
+ *                    between the highest rate held and the lowest not held); a step that also
+ *                    drains an earlier backlog counts what was offered, not more
  *   p50/p99_commit_ms  publish -> accepted ack, at half that rate
  *   p99_alert_ms     publish of an over-cap sale -> its alert on the inspector's SSE stream, at half that rate
  *   broker_raw_per_s   the same messages publish -> subscribe through the same broker software with no processing
@@ -17,7 +18,7 @@
  *
  *   npm run bench:ingest
  *   DATABASE_URL=postgres://… MQTT_URL=mqtt://… npm run bench:ingest   # a scratch database on that server, dropped after
- *   SCALES=50 START_RATE=1000 STEP_S=8 npm run bench:ingest
+ *   SCALES=50 START_RATE=4000 STEP_FACTOR=1.5 STEP_S=8 BISECT_PCT=5 npm run bench:ingest
  *   START_RATE=6000 STEP_FACTOR=1 RAMP_MAX_S=30 ALERT_S=3 RAW_S=2 npm run bench:ingest   # a short soak
  *   ALERT_RATE=18000 npm run bench:ingest   # the alert-latency phase at a chosen rate instead of half
  */
@@ -41,9 +42,11 @@ import { administratorBy, createFleet, provisionInProcess, signMessage, type Fle
 import { openBenchDb, processCpuSeconds } from './bench-support.js';
 
 const SCALES = Number(process.env.SCALES ?? 50);
-const START_RATE = Number(process.env.START_RATE ?? 1000);
+const START_RATE = Number(process.env.START_RATE ?? 4000);
 const STEP_S = Number(process.env.STEP_S ?? 8);
-const RAMP_MAX_S = Number(process.env.RAMP_MAX_S ?? 90);
+const RAMP_MAX_S = Number(process.env.RAMP_MAX_S ?? 150);
+// The ladder stops once the lowest rate not held is within this many percent of the highest held.
+const BISECT_PCT = Number(process.env.BISECT_PCT ?? 5);
 // 1 holds START_RATE for the whole ramp (a soak: does the rate hold as the tables grow?).
 const STEP_FACTOR = Number(process.env.STEP_FACTOR ?? 1.5);
 const ALERT_S = Number(process.env.ALERT_S ?? 12);
@@ -265,7 +268,7 @@ async function main() {
   let mqttUrl: string;
   if (external) {
     mqttUrl = process.env.MQTT_URL!;
-    broker = await connectExternalBroker({ devices: ctx.devices, ingest: ctx.ingest, logger, url: mqttUrl, group: `bench${randomBytes(3).toString('hex')}` });
+    broker = await connectExternalBroker({ devices: ctx.devices, ingest: ctx.ingest, logger, url: mqttUrl, group: `bench${randomBytes(3).toString('hex')}`, window: config.ingest.mqttWindow });
   } else {
     const b = await startEmbeddedBroker({ devices: ctx.devices, ingest: ctx.ingest, logger, host: '127.0.0.1', port: 0 });
     broker = b;
@@ -286,13 +289,16 @@ async function main() {
   const drv = new Driver(child);
   await drv.ask({ cmd: 'start', specs, mqttUrl }, 'started');
 
-  // 1. The ladder: offered rate ×STEP_FACTOR a step until what is accepted and stored stops rising.
+  // 1. The ladder: offered rate ×STEP_FACTOR a step until a step does not hold (twice), then halving
+  // the gap between the highest rate held and the lowest not held, down to BISECT_PCT.
   const steps: { offered: number; accepted: number; backlog: number; p50: number | null; p99: number | null; cpuPct: number; simCpuPct: number; avgBatch: number; queued: number; flushesPerS: number; brokerCpuPct: number | null; dbCpuPct: number | null }[] = [];
   let best = 0;
   let bestBatch = 1;
   let bestStep: (typeof steps)[number] | null = null;
   let rate = START_RATE;
-  let misses = 0;
+  let highestHeld = 0;
+  let lowestFailed = Infinity;
+  let retried = false;
   const rampStart = performance.now();
   const drain = async () => {
     drv.send({ cmd: 'rate', ratePerS: 0 });
@@ -335,7 +341,8 @@ async function main() {
     console.error(`bench: offered ${step.offered}/s accepted ${step.accepted}/s backlog ${step.backlog} ack p50 ${step.p50} ms p99 ${step.p99} ms platform cpu ${step.cpuPct}% simulator cpu ${step.simCpuPct}% broker cpu ${step.brokerCpuPct ?? '-'}% db cpu ${step.dbCpuPct ?? '-'}% batch ${step.avgBatch} queued ${step.queued} flushes ${step.flushesPerS}/s`);
     // Sustained: at least 95 % of the offered rate taken, and no more than a second of it waiting for acks.
     const saturated = step.accepted < step.offered * 0.95 || step.backlog > step.offered;
-    const rising = STEP_FACTOR === 1 || step.accepted > best * 1.05;
+    // Before the first step that does not hold, each must also take 5 % more than the best so far.
+    const held = !saturated && (STEP_FACTOR === 1 || lowestFailed < Infinity || step.accepted > best * 1.05);
     // A step that also drained an earlier backlog takes more than was offered: what it sustained is the offer.
     const sustained = Math.min(step.accepted, step.offered);
     if (!saturated && sustained > best) {
@@ -344,14 +351,25 @@ async function main() {
       bestStep = step;
     }
     if ((performance.now() - rampStart) / 1000 > RAMP_MAX_S) break;
-    if (saturated || !rising) {
+    if (!held) {
       // One bad step may be a checkpoint or a vacuum: drain, and try the same rate once more.
-      if (++misses >= 2) break;
       await drain();
-      continue;
+      if (!retried) {
+        retried = true;
+        continue;
+      }
+      retried = false;
+      if (STEP_FACTOR === 1) break;
+      lowestFailed = Math.min(lowestFailed, rate);
+    } else {
+      retried = false;
+      highestHeld = Math.max(highestHeld, rate);
     }
-    misses = 0;
-    rate = Math.round(rate * STEP_FACTOR);
+    if (STEP_FACTOR === 1) continue;
+    if (lowestFailed === Infinity) rate = Math.round(rate * STEP_FACTOR);
+    else if (lowestFailed <= highestHeld * (1 + BISECT_PCT / 100)) break;
+    // Halfway between the highest rate held and the lowest not held: the top, without overloading by a whole step each time.
+    else rate = Math.round((highestHeld + lowestFailed) / 2);
   }
   // A ladder that never held a step still says what it took at its first.
   if (best === 0) {

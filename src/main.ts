@@ -61,7 +61,7 @@ async function main() {
       throw e;
     }
   } else {
-    mqtt = await connectExternalBroker({ devices: ctx.devices, ingest: ctx.ingest, logger: mqttLogger, url: secrets.mqttUrl! });
+    mqtt = await connectExternalBroker({ devices: ctx.devices, ingest: ctx.ingest, logger: mqttLogger, url: secrets.mqttUrl!, window: config.ingest.mqttWindow });
   }
   ctx.sweeper.start();
   ctx.complaintSweeper.start();

@@ -31,6 +31,8 @@ export interface Config {
     flushMs: number;
     maxBatch: number;
     writers: number;
+    /** MQTT 5 Receive Maximum the platform asks an external broker for (payloads in flight to it). */
+    mqttWindow: number;
   };
   /** Redacted view, safe to print. */
   describe(): Record<string, unknown>;
@@ -142,6 +144,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): { confi
       maxBatch: int('INGEST_MAX_BATCH', 4000, 1, 50_000),
       // One writer on the embedded database (a single connection); a few on a server.
       writers: int('INGEST_WRITERS', databaseUrl ? 2 : 1, 1, 32),
+      mqttWindow: int('INGEST_MQTT_WINDOW', 4000, 20, 65_535),
     },
     describe() {
       return {

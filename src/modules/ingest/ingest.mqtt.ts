@@ -14,6 +14,8 @@ const TOPIC = /^mashang\/v1\/scales\/([A-Za-z0-9_-]{1,64})\/(tx|event|status|ack
 export const mqttNoLog = () => {};
 // Beyond this many queued messages a publishing scale waits for the writer (backpressure).
 const QUEUE_HIGH_WATER = 50_000;
+// Payloads in flight from an external broker to a platform connection (see connectExternalBroker).
+const DEFAULT_WINDOW = 4000;
 
 export interface MqttTransport {
   /** Where scales connect, for the start-up banner. */
@@ -156,7 +158,7 @@ export async function startEmbeddedBroker(deps: Deps & { host: string; port: num
  * so several instances split the load and each message is processed by one. The broker
  * authenticates scales (see docs/mosquitto.md); the platform checks every mac itself anyway.
  */
-export async function connectExternalBroker(deps: Deps & { url: string; group?: string; consumers?: number; queueHighWater?: number }): Promise<MqttTransport> {
+export async function connectExternalBroker(deps: Deps & { url: string; group?: string; consumers?: number; queueHighWater?: number; window?: number }): Promise<MqttTransport> {
   const { devices, ingest, logger } = deps;
   const highWater = deps.queueHighWater ?? QUEUE_HIGH_WATER;
   const group = deps.group ?? 'mashang';
@@ -164,8 +166,11 @@ export async function connectExternalBroker(deps: Deps & { url: string; group?: 
   // A broker keeps a window and a queue per connection and drops what overflows the queue
   // (Mosquitto: 20 in flight unless the client's MQTT 5 Receive Maximum says more, 1000 queued).
   // With the default window a connection moves 20 payloads per turn of the event loop, and a
-  // writer pausing for a commit overflows the queue: so the widest window, and backpressure of
-  // our own (below) instead of the broker's drops. One connection by default: the broker hands a
+  // writer pausing for a commit overflows the queue: so a wide window (a few seconds of payloads),
+  // and backpressure of our own (below) instead of the broker's drops. Not the widest: while we
+  // hold back, Mosquitto 2.0 keeps what it could not yet write in the window's list and walks that
+  // list for every new message; with 65,535 it spent its core on the walk after an overload and
+  // never caught up again (80 % CPU at half the load it had carried). One connection by default: the broker hands a
   // group's messages round-robin to its members, so with several a scale's messages arrive out of
   // order, and a seq stored after a higher one costs a lookup and a gap opened and closed.
   const clients = await Promise.all(
@@ -175,7 +180,7 @@ export async function connectExternalBroker(deps: Deps & { url: string; group?: 
         protocolVersion: 5,
         clean: true,
         reconnectPeriod: 2000,
-        properties: { receiveMaximum: 65535 },
+        properties: { receiveMaximum: deps.window ?? DEFAULT_WINDOW },
         log: mqttNoLog,
       });
       // mqtt.js reads a connection's next packet only after this callback: past the high-water
