@@ -18,7 +18,7 @@
  *
  *   npm run bench:ingest
  *   DATABASE_URL=postgres://… MQTT_URL=mqtt://… npm run bench:ingest   # a scratch database on that server, dropped after
- *   SCALES=50 START_RATE=4000 STEP_FACTOR=1.5 STEP_S=8 BISECT_PCT=5 npm run bench:ingest
+ *   SCALES=50 START_RATE=5000 STEP_FACTOR=1.25 STEP_S=8 BISECT_PCT=5 npm run bench:ingest
  *   START_RATE=6000 STEP_FACTOR=1 RAMP_MAX_S=30 ALERT_S=3 RAW_S=2 npm run bench:ingest   # a short soak
  *   ALERT_RATE=18000 npm run bench:ingest   # the alert-latency phase at a chosen rate instead of half
  */
@@ -42,13 +42,13 @@ import { administratorBy, createFleet, provisionInProcess, signMessage, type Fle
 import { openBenchDb, processCpuSeconds } from './bench-support.js';
 
 const SCALES = Number(process.env.SCALES ?? 50);
-const START_RATE = Number(process.env.START_RATE ?? 4000);
+const START_RATE = Number(process.env.START_RATE ?? 5000);
 const STEP_S = Number(process.env.STEP_S ?? 8);
 const RAMP_MAX_S = Number(process.env.RAMP_MAX_S ?? 150);
 // The ladder stops once the lowest rate not held is within this many percent of the highest held.
 const BISECT_PCT = Number(process.env.BISECT_PCT ?? 5);
 // 1 holds START_RATE for the whole ramp (a soak: does the rate hold as the tables grow?).
-const STEP_FACTOR = Number(process.env.STEP_FACTOR ?? 1.5);
+const STEP_FACTOR = Number(process.env.STEP_FACTOR ?? 1.25);
 const ALERT_S = Number(process.env.ALERT_S ?? 12);
 const PROBES_PER_S = Number(process.env.PROBES_PER_S ?? 20);
 const RAW_S = Number(process.env.RAW_S ?? 5);
