@@ -44,7 +44,7 @@ import { openBenchDb, processCpuSeconds } from './bench-support.js';
 const SCALES = Number(process.env.SCALES ?? 50);
 const START_RATE = Number(process.env.START_RATE ?? 5000);
 const STEP_S = Number(process.env.STEP_S ?? 8);
-const RAMP_MAX_S = Number(process.env.RAMP_MAX_S ?? 150);
+const RAMP_MAX_S = Number(process.env.RAMP_MAX_S ?? 180);
 // The ladder stops once the lowest rate not held is within this many percent of the highest held.
 const BISECT_PCT = Number(process.env.BISECT_PCT ?? 5);
 // 1 holds START_RATE for the whole ramp (a soak: does the rate hold as the tables grow?).
@@ -299,6 +299,7 @@ async function main() {
   let highestHeld = 0;
   let lowestFailed = Infinity;
   let retried = false;
+  let nearTop = false;
   const rampStart = performance.now();
   const drain = async () => {
     drv.send({ cmd: 'rate', ratePerS: 0 });
@@ -356,6 +357,8 @@ async function main() {
       await drain();
       if (!retried) {
         retried = true;
+        // A rate that needed a second try is near the top: from there, half steps up (in ratio).
+        nearTop = true;
         continue;
       }
       retried = false;
@@ -366,7 +369,7 @@ async function main() {
       highestHeld = Math.max(highestHeld, rate);
     }
     if (STEP_FACTOR === 1) continue;
-    if (lowestFailed === Infinity) rate = Math.round(rate * STEP_FACTOR);
+    if (lowestFailed === Infinity) rate = Math.round(rate * (nearTop ? Math.sqrt(STEP_FACTOR) : STEP_FACTOR));
     else if (lowestFailed <= highestHeld * (1 + BISECT_PCT / 100)) break;
     // Halfway between the highest rate held and the lowest not held: the top, without overloading by a whole step each time.
     else rate = Math.round((highestHeld + lowestFailed) / 2);
