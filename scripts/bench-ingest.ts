@@ -20,7 +20,7 @@
  *   DATABASE_URL=postgres://… MQTT_URL=mqtt://… npm run bench:ingest   # a scratch database on that server, dropped after
  *   SCALES=50 START_RATE=5000 STEP_FACTOR=1.25 STEP_S=8 BISECT_PCT=5 npm run bench:ingest
  *   START_RATE=6000 STEP_FACTOR=1 RAMP_MAX_S=30 ALERT_S=3 RAW_S=2 npm run bench:ingest   # a short soak
- *   ALERT_RATE=18000 npm run bench:ingest   # the alert-latency phase at a chosen rate instead of half
+ *   ALERT_RATE=18000 SETTLE_S=30 npm run bench:ingest   # the alert-latency phase at a chosen rate instead of half, measured after 30 s at it
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -52,6 +52,8 @@ const STEP_FACTOR = Number(process.env.STEP_FACTOR ?? 1.25);
 const ALERT_S = Number(process.env.ALERT_S ?? 12);
 const PROBES_PER_S = Number(process.env.PROBES_PER_S ?? 20);
 const RAW_S = Number(process.env.RAW_S ?? 5);
+// Seconds at the alert-latency phase's rate before it is measured.
+const SETTLE_S = Number(process.env.SETTLE_S ?? 2);
 // The alert-latency phase's rate; by default half the sustained rate, as the issue asks.
 const ALERT_RATE = process.env.ALERT_RATE ? Number(process.env.ALERT_RATE) : null;
 // How often each simulated scale sends what it sold since its last send (one payload per tick).
@@ -394,7 +396,7 @@ async function main() {
   const stream = await openAlertStream(baseUrl, cookie);
   drv.send({ cmd: 'shares', overCap: 0 });
   drv.send({ cmd: 'rate', ratePerS: halfRate });
-  await sleep(2000);
+  await sleep(SETTLE_S * 1000);
   const halfA = await drv.stats(true);
   const halfCpuA = process.cpuUsage();
   const halfBatchesA = ctx.ingest.stats().batches;
