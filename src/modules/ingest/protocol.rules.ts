@@ -2,10 +2,9 @@
  * Scale protocol version 1 (shared/spec/scale-protocol.md): message shape, the mac, the clock
  * window. Pure: no I/O. Every rule here is observable by a scale maker and must not drift.
  */
-import crypto from 'node:crypto';
 import { ByteWriter } from '../../shared/byte-writer.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
-import { hmacMatches, hmacSha256 } from '../../shared/hmac.js';
+import { hmacMatches, hmacSha256, sha256 } from '../../shared/hmac.js';
 
 export const EVENT_TYPES = ['power_on', 'power_off', 'heartbeat', 'calibration', 'config_change', 'unit_change_attempt', 'tamper', 'clock_set'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -205,7 +204,8 @@ export function parseScaleMessage(raw: unknown, ctx: ParseContext): Parsed {
     }
   }
   if (!hmacMatches(ctx.secret, canonical, m.mac)) return failed(seq, 'mac does not verify');
-  const contentHash = sha256Base64url(canonical);
+  // base64url(SHA-256(canonical form)), as stored.
+  const contentHash = sha256(canonical, 'base64url');
 
   const ahead = at.getTime() - ctx.now.getTime();
   if (ahead > 5 * 60_000) return failed(seq, `ts is ${Math.round(ahead / 1000)} s ahead of the platform clock (at most 300 s allowed)`);
@@ -216,17 +216,13 @@ export function parseScaleMessage(raw: unknown, ctx: ParseContext): Parsed {
 // One event loop, no awaits between writing and hashing: one writer serves every message.
 const txWriter = new ByteWriter(1024);
 
-type OneShot = (algorithm: string, data: string | Buffer, outputEncoding: 'base64url') => string;
-const oneShot = (crypto as { hash?: OneShot }).hash!;
-/** base64url(SHA-256(canonical form)): a message's content hash, as stored. */
-export const sha256Base64url = (canonical: string | Buffer): string => oneShot('sha256', canonical, 'base64url');
-
 /**
- * JCS of a transaction already checked above (every member a safe integer or a string, no others),
- * written as UTF-8 bytes: the members in their sorted order, without the generic sort or a string
- * built on the way. A view on a shared buffer, valid until the next call. Equal to canonicalJson (tested).
+ * JCS of a transaction (every member a safe integer or a string, no others: checked above, or
+ * made so by the simulator), written as UTF-8 bytes: the members in their sorted order, without the
+ * generic sort or a string built on the way. A view on a shared buffer, valid until the next call.
+ * Equal to canonicalJson (tested).
  */
-function canonicalTxBytes(m: Record<string, unknown>): Buffer {
+export function canonicalTxBytes(m: Record<string, unknown>): Buffer {
   const w = txWriter.reset();
   w.utf8('{"name":').jsonString(m.name as string).utf8(',"plu":').jsonString(m.plu as string);
   if (m.receipt_no !== undefined) w.utf8(',"receipt_no":').jsonString(m.receipt_no as string);
