@@ -5,6 +5,6 @@ export { startEmbeddedBroker, connectExternalBroker, type MqttTransport, mqttNoL
 export { registerDeviceHttp } from './ingest.http.js';
 export { registerIngestRoutes } from './ingest.routes.js';
 export { ensureSalePartitions } from './partitions.js';
-export { macOf, canonicalTxBytes, parseScaleMessage, EVENT_TYPES, MAX_BATCH } from './protocol.rules.js';
+export { macOf, parseScaleMessage, EVENT_TYPES, MAX_BATCH } from './protocol.rules.js';
 export type { Finding, SaleJudgement } from './ingest.rules.js';
 export type { IngestTables } from './ingest.table.js';

@@ -217,12 +217,11 @@ export function parseScaleMessage(raw: unknown, ctx: ParseContext): Parsed {
 const txWriter = new ByteWriter(1024);
 
 /**
- * JCS of a transaction (every member a safe integer or a string, no others: checked above, or
- * made so by the simulator), written as UTF-8 bytes: the members in their sorted order, without the
- * generic sort or a string built on the way. A view on a shared buffer, valid until the next call.
- * Equal to canonicalJson (tested).
+ * JCS of a transaction already checked above (every member a safe integer or a string, no others),
+ * written as UTF-8 bytes: the members in their sorted order, without the generic sort or a string
+ * built on the way. A view on a shared buffer, valid until the next call. Equal to canonicalJson (tested).
  */
-export function canonicalTxBytes(m: Record<string, unknown>): Buffer {
+function canonicalTxBytes(m: Record<string, unknown>): Buffer {
   const w = txWriter.reset();
   w.utf8('{"name":').jsonString(m.name as string).utf8(',"plu":').jsonString(m.plu as string);
   if (m.receipt_no !== undefined) w.utf8(',"receipt_no":').jsonString(m.receipt_no as string);
