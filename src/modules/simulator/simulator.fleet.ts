@@ -35,6 +35,8 @@ export interface FleetOptions {
   /** Keep per-seq records (sent, acked, skipped) for tests; off for long runs. Default true. */
   recordSeqs?: boolean;
   mqttProtocolVersion?: 4 | 5;
+  /** Topics under this prefix instead of the protocol's `mashang/v1/scales/` (the benchmark's broker-only run). */
+  mqttTopicPrefix?: string;
   reconnectPeriodMs?: number;
   log?: FleetLog;
   /** The platform refused a scale's credentials (reissued or revoked); the scale has stopped. Default: a warning. */
@@ -187,7 +189,7 @@ export function createFleet(o: FleetOptions): Fleet {
       for (const s of scales) {
         const link =
           o.transport === 'mqtt'
-            ? connectMqttLink(s, { url: o.mqttUrl!, ...hooks, ...(o.reconnectPeriodMs ? { reconnectPeriodMs: o.reconnectPeriodMs } : {}), ...(o.mqttProtocolVersion ? { protocolVersion: o.mqttProtocolVersion } : {}) })
+            ? connectMqttLink(s, { url: o.mqttUrl!, ...hooks, ...(o.reconnectPeriodMs ? { reconnectPeriodMs: o.reconnectPeriodMs } : {}), ...(o.mqttProtocolVersion ? { protocolVersion: o.mqttProtocolVersion } : {}), ...(o.mqttTopicPrefix ? { topicPrefix: o.mqttTopicPrefix } : {}) })
             : connectHttpLink(s, { baseUrl: o.httpUrl!, ...hooks });
         s.link = link;
         links.push(link);

@@ -44,9 +44,9 @@ class ForgetfulStore extends Store {
 // MQTT 3.1.1 CONNACK 4/5, MQTT 5 reason codes 134/135: bad credentials or not authorised.
 const AUTH_CODES = new Set([4, 5, 134, 135]);
 
-export function connectMqttLink(scale: SimulatedScale, opts: { url: string; reconnectPeriodMs?: number; connectTimeoutMs?: number; protocolVersion?: 4 | 5 } & LinkHooks): StartedLink {
+export function connectMqttLink(scale: SimulatedScale, opts: { url: string; reconnectPeriodMs?: number; connectTimeoutMs?: number; protocolVersion?: 4 | 5; topicPrefix?: string } & LinkHooks): StartedLink {
   const id = scale.deviceId;
-  const base = `${TOPIC_PREFIX}${id}/`;
+  const base = `${opts.topicPrefix ?? TOPIC_PREFIX}${id}/`;
   const ackTopic = `${base}ack`;
   let up = false;
   let lastError: string | null = null;
