@@ -34,6 +34,8 @@ export interface FleetOptions {
   tickMs?: number;
   /** Keep per-seq records (sent, acked, skipped) for tests; off for long runs. Default true. */
   recordSeqs?: boolean;
+  /** Keep what was sent until it is acked (a real scale). false only where nobody acks: the benchmark's broker-only run. Default true. */
+  keepUnacked?: boolean;
   mqttProtocolVersion?: 4 | 5;
   /** Topics under this prefix instead of the protocol's `mashang/v1/scales/` (the benchmark's broker-only run). */
   mqttTopicPrefix?: string;
@@ -91,7 +93,7 @@ export function createFleet(o: FleetOptions): Fleet {
 
   const scales = o.scales.map(
     (spec, i) =>
-      new SimulatedScale(spec, { rng: createRng(scaleSeed(seed, i)), shares, toleranceFen: o.toleranceFen ?? 10, latency, log, recordSeqs: o.recordSeqs ?? true, ...(o.clock ? { clock: o.clock } : {}) }),
+      new SimulatedScale(spec, { rng: createRng(scaleSeed(seed, i)), shares, toleranceFen: o.toleranceFen ?? 10, latency, log, recordSeqs: o.recordSeqs ?? true, keepUnacked: o.keepUnacked ?? true, ...(o.clock ? { clock: o.clock } : {}) }),
   );
   const links: StartedLink[] = [];
   let intervalMs = 0;

@@ -31,23 +31,26 @@ describe('the simulator fleet on a bare broker', () => {
   });
   afterAll(() => close());
 
-  async function run(prefix: string | undefined) {
+  async function run(prefix: string | undefined, keepUnacked = true) {
     const seen = new Map<string, number>();
     const sub = await mqtt.connectAsync(url, { clientId: `sub-${randomBytes(3).toString('hex')}` });
     sub.on('message', (topic) => seen.set(topic, (seen.get(topic) ?? 0) + 1));
     await sub.subscribeAsync(['mashang/v1/scales/+/tx', 'bench/raw/t/+/tx'], { qos: 1 });
-    const fleet = createFleet({ scales: [spec('SIM-L-1'), spec('SIM-L-2')], transport: 'mqtt', mqttUrl: url, ...(prefix ? { mqttTopicPrefix: prefix } : {}), ratePerS: 200, heartbeatS: 0, powerOn: false });
+    const fleet = createFleet({ scales: [spec('SIM-L-1'), spec('SIM-L-2')], transport: 'mqtt', mqttUrl: url, ...(prefix ? { mqttTopicPrefix: prefix } : {}), ratePerS: 200, heartbeatS: 0, powerOn: false, keepUnacked });
     await fleet.start({ timeoutMs: 5000 });
     await sleep(500);
+    const unacked = fleet.stats().unacked;
     // Nobody acks on a bare broker: stop without waiting for acks.
     await fleet.stop({ flushTimeoutMs: 0 });
     await sub.endAsync(true);
-    return { seen, sent: fleet.stats().payloads };
+    return { seen, sent: fleet.stats().payloads, salesSent: fleet.stats().sent, unacked };
   }
 
   it('publishes sales under the protocol topics by default', async () => {
-    const { seen, sent } = await run(undefined);
+    const { seen, sent, salesSent, unacked } = await run(undefined);
     expect(sent).toBeGreaterThan(0);
+    // Nothing is acked on a bare broker: a real scale keeps every sale it sent.
+    expect(unacked).toBeGreaterThanOrEqual(salesSent - 10);
     expect([...seen.keys()].sort()).toEqual(['mashang/v1/scales/SIM-L-1/tx', 'mashang/v1/scales/SIM-L-2/tx']);
   });
 
@@ -56,5 +59,13 @@ describe('the simulator fleet on a bare broker', () => {
     expect(sent).toBeGreaterThan(0);
     expect([...seen.keys()].sort()).toEqual(['bench/raw/t/SIM-L-1/tx', 'bench/raw/t/SIM-L-2/tx']);
     expect([...seen.values()].reduce((a, b) => a + b, 0)).toBe(sent);
+  });
+
+  it('keeps nothing it sent when told nobody will ack (the broker-only benchmark)', async () => {
+    const { sent, salesSent, unacked } = await run('bench/raw/t/', false);
+    expect(sent).toBeGreaterThan(0);
+    expect(salesSent).toBeGreaterThan(0);
+    // At most what was made since the last flush.
+    expect(unacked).toBeLessThan(10);
   });
 });

@@ -94,8 +94,9 @@ export class SimulatedScale {
   private readonly clock: () => number;
   private hasConnected = false;
   private readonly recordSeqs: boolean;
+  private readonly keepUnacked: boolean;
 
-  constructor(spec: SimScaleSpec, o: ScaleOptions & { recordSeqs?: boolean }) {
+  constructor(spec: SimScaleSpec, o: ScaleOptions & { recordSeqs?: boolean; keepUnacked?: boolean }) {
     this.spec = spec;
     this.deviceId = spec.deviceId;
     this.secret = Buffer.from(spec.secret, 'base64url');
@@ -103,6 +104,7 @@ export class SimulatedScale {
     this.o = o;
     this.clock = o.clock ?? Date.now;
     this.recordSeqs = o.recordSeqs ?? true;
+    this.keepUnacked = o.keepUnacked ?? true;
     if (!spec.products.length) throw new Error(`scale ${spec.deviceId} has no products to sell`);
   }
 
@@ -185,6 +187,8 @@ export class SimulatedScale {
       } else this.counters.resent++;
       e.lastSentAt = t;
       out.push(e);
+      // Nobody will ack (the benchmark's broker-only run): sent is done with.
+      if (!this.keepUnacked) this.outbox.delete(e.seq);
     }
     if (out.length) link.send(out);
   }
