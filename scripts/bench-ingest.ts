@@ -56,7 +56,7 @@ const ALERT_S = Number(process.env.ALERT_S ?? 12);
 const PROBES_PER_S = Number(process.env.PROBES_PER_S ?? 20);
 const RAW_S = Number(process.env.RAW_S ?? 3);
 // The broker-only run's offered rates (sales per second), each held for 1 + RAW_S seconds.
-const RAW_RATES = (process.env.RAW_RATES ?? '40000,46000,53000,61000,70000,80000,92000,106000,122000').split(',').map(Number);
+const RAW_RATES = (process.env.RAW_RATES ?? '40000,46000,53000,61000,70000,80000,92000,106000,122000,140000,161000,185000,213000,245000').split(',').map(Number);
 // Seconds at the alert-latency phase's rate before it is measured.
 const SETTLE_S = Number(process.env.SETTLE_S ?? 2);
 // The alert-latency phase's rate; by default half the sustained rate, as the issue asks.
