@@ -164,16 +164,18 @@ function salesIn(payload: Buffer) {
  * Nothing is verified, stored or acknowledged. A short ladder of offered rates; the highest
  * delivered rate counts. Measured before the platform's run, on a quiet machine and database.
  */
-async function brokerOnly(url: string, specs: SimScaleSpec[], o: { window: number; shared: boolean }) {
+async function brokerOnly(url: string, specs: SimScaleSpec[], o: { window: number; external: boolean }) {
   const prefix = `bench/raw/${randomBytes(4).toString('hex')}/`;
-  const sub = await mqtt.connectAsync(url, { clientId: `raw-sub-${randomBytes(3).toString('hex')}`, protocolVersion: 5, clean: true, properties: { receiveMaximum: o.window }, log: mqttNoLog });
+  // aedes speaks MQTT 3.1.1 only (and keeps no window): the embedded platform reads it in-process.
+  const v5 = o.external ? ({ protocolVersion: 5, properties: { receiveMaximum: o.window } } as const) : ({ protocolVersion: 4 } as const);
+  const sub = await mqtt.connectAsync(url, { clientId: `raw-sub-${randomBytes(3).toString('hex')}`, ...v5, clean: true, log: mqttNoLog });
   let sales = 0;
   let payloads = 0;
   sub.on('message', (_topic, payload) => {
     payloads++;
     sales += salesIn(payload);
   });
-  await sub.subscribeAsync(`${o.shared ? '$share/raw/' : ''}${prefix}+/tx`, { qos: 1 });
+  await sub.subscribeAsync(`${o.external ? '$share/raw/' : ''}${prefix}+/tx`, { qos: 1 });
   const child = fork(fileURLToPath(import.meta.url), ['--driver'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const drv = new Driver(child);
   // Nobody acks here: the scales keep nothing they sent (acks and their bookkeeping are the platform's path).
@@ -326,7 +328,7 @@ async function main() {
     bare = { close: async () => void (await new Promise<void>((r) => server.close(() => a.close(() => r())))) };
   }
   console.error('bench: the broker alone, the same simulator');
-  const raw = await brokerOnly(rawUrl, specs, { window: config.ingest.mqttWindow, shared: external });
+  const raw = await brokerOnly(rawUrl, specs, { window: config.ingest.mqttWindow, external });
   await bare?.close();
   console.error(`bench: broker alone ${JSON.stringify(raw.steps)}`);
 
