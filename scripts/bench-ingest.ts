@@ -180,17 +180,20 @@ async function brokerOnly(url: string, specs: SimScaleSpec[], o: { window: numbe
   const drv = new Driver(child);
   // Nobody acks here: the scales keep nothing they sent (acks and their bookkeeping are the platform's path).
   await drv.ask({ cmd: 'start', specs, mqttUrl: url, topicPrefix: prefix, keepUnacked: false }, 'started');
-  const steps: { asked: number; offered: number; delivered: number; avgBatch: number; simCpuPct: number }[] = [];
+  const steps: { asked: number; offered: number; delivered: number; avgBatch: number; simCpuPct: number; subscriberCpuPct: number; brokerCpuPct: number | null }[] = [];
   for (const asked of RAW_RATES) {
     drv.send({ cmd: 'rate', ratePerS: asked });
     await sleep(1000);
     const a = await drv.stats();
-    const [s0, p0] = [sales, payloads];
+    const [s0, p0, cpu0, t0] = [sales, payloads, process.cpuUsage(), performance.now()];
+    const broker0 = o.external ? (await processCpuSeconds(['mosquitto'])).mosquitto! : 0;
     await sleep(RAW_S * 1000);
     const b = await drv.stats();
+    const [cpu, dtHere] = [process.cpuUsage(cpu0), (performance.now() - t0) / 1000];
+    const brokerCpuPct = o.external ? Math.round((((await processCpuSeconds(['mosquitto'])).mosquitto! - broker0) / dtHere) * 100) : null;
     // Over the simulator's own reading times, as the platform's steps are.
     const [got, dt] = [sales - s0, (b.atMs - a.atMs) / 1000];
-    const step = { asked, offered: Math.round((b.sales - a.sales) / dt), delivered: Math.round(got / dt), avgBatch: round(got / Math.max(1, payloads - p0), 1)!, simCpuPct: Math.round(((b.cpuMs - a.cpuMs) / 1000 / dt) * 100) };
+    const step = { asked, offered: Math.round((b.sales - a.sales) / dt), delivered: Math.round(got / dt), avgBatch: round(got / Math.max(1, payloads - p0), 1)!, simCpuPct: Math.round(((b.cpuMs - a.cpuMs) / 1000 / dt) * 100), subscriberCpuPct: Math.round(((cpu.user + cpu.system) / 1e6 / dtHere) * 100), brokerCpuPct };
     steps.push(step);
     // Sustained as the platform's rate is: at least 95 % of what the simulator offered delivered.
     // Past the first step that does not hold, a step would also drain its backlog: stop there.
@@ -204,7 +207,12 @@ async function brokerOnly(url: string, specs: SimScaleSpec[], o: { window: numbe
   await sub.endAsync(true);
   const held = steps.filter((x) => x.delivered >= x.offered * 0.95);
   const top = (held.length ? held : steps).reduce((a, b) => (Math.min(b.delivered, b.offered) > Math.min(a.delivered, a.offered) ? b : a));
-  return { perS: Math.min(top.delivered, top.offered), avgBatch: top.avgBatch, steps };
+  const perS = Math.min(top.delivered, top.offered);
+  // Where the CPU of a sale goes with no platform (as cpu_us_per_sale for the run; the subscriber shares
+  // its process with the idle platform, and on the embedded default with the bare broker).
+  const us = (pct: number | null) => (pct === null ? null : Math.round((pct / 100 / perS) * 1e6 * 10) / 10);
+  const cpuUsPerSale = { simulator: us(top.simCpuPct), broker: us(top.brokerCpuPct), subscriber: us(top.subscriberCpuPct) };
+  return { perS, avgBatch: top.avgBatch, cpuUsPerSale, steps };
 }
 
 // ---------------------------------------------------------------- the platform side
@@ -501,6 +509,7 @@ async function main() {
       alert_probes_seen: arrived.length,
       broker_raw_per_s: raw.perS,
       broker_raw_avg_batch: raw.avgBatch,
+      broker_raw_cpu_us_per_sale: raw.cpuUsPerSale,
       broker_raw_steps: raw.steps,
       ratio_vs_broker: round(best / raw.perS, 3),
       rss_mb: Math.round(rssPeak / 1048576),
