@@ -80,7 +80,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  const metrics = installMetrics(app);
+  const metrics = installMetrics(app, () => ctx.ingest.stats());
   await app.register(authPlugin, { auth: ctx.auth });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

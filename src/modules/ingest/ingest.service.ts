@@ -378,6 +378,7 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
           parsed = JSON.parse(payload.toString('utf8'));
         } catch {
           rejections.push({ deviceId: device.deviceId, scaleId: device.scaleId, seq: null, transport, channel, raw: payload, reason: 'payload is not JSON' });
+          stats.rejected++;
           schedule();
           return [];
         }
@@ -385,6 +386,7 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
       const split = splitPayload(parsed);
       if (!split.ok) {
         rejections.push({ deviceId: device.deviceId, scaleId: device.scaleId, seq: null, transport, channel, raw: Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload)), reason: split.error });
+        stats.rejected++;
         schedule();
         return [];
       }
@@ -402,6 +404,7 @@ export function createIngestService(deps: { db: Db; pricing: PricingPort; alerts
           rejections.push({ deviceId: device.deviceId, scaleId: device.scaleId, seq: r.seq, transport, channel, raw: Buffer.from(JSON.stringify(item) ?? 'null'), reason: r.error });
           // One without a readable seq is answered as seq 0.
           group.acks[index] = { seq: r.seq ?? 0, status: 'rejected', error: r.error };
+          stats.rejected++;
           group.left--;
           continue;
         }

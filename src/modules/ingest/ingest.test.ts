@@ -141,6 +141,22 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
       expect(kept.find((r: { seq: number }) => r.seq === badMac.seq).raw).toContain('"mac":"xxx');
     });
 
+    it('counts what it answered on the metrics endpoint, by status', async () => {
+      const count = async (status: string) => {
+        const body = (await t.app.inject('/metrics')).body;
+        const m = new RegExp(`^mashang_ingest_messages_total\\{status="${status}"\\} (\\d+)$`, 'm').exec(body);
+        return Number(m?.[1] ?? NaN);
+      };
+      const before = { accepted: await count('accepted'), rejected: await count('rejected') };
+      const good = tx();
+      const res = (await post([good, { ...tx(), mac: 'y'.repeat(43) }, good])).json();
+      expect(res.acks.map((a: { status: string }) => a.status)).toEqual(['accepted', 'rejected', 'duplicate']);
+      expect(await count('accepted')).toBe(before.accepted + 1);
+      expect(await count('rejected')).toBe(before.rejected + 1);
+      expect(await count('duplicate')).toBeGreaterThanOrEqual(1);
+      expect((await t.app.inject('/metrics')).body).toMatch(/^mashang_ingest_queued 0$/m);
+    });
+
     it('refuses a body that is not the protocol shape (400) or over 1 MiB (413)', async () => {
       expect((await t.app.inject({ method: 'POST', url: `/api/device/v1/scales/${deviceId}/messages`, headers: { authorization: `Bearer ${secret.toString('base64url')}` }, payload: { msgs: [] } })).statusCode).toBe(400);
       expect((await post([])).statusCode).toBe(400);
