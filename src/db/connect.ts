@@ -75,6 +75,14 @@ function statementName(text: string) {
 
 /** pg's client, naming the statements marked PREPARED and running those marked COPY_FROM_STDIN (Kysely passes text and values). */
 class PreparingClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    // The pool listens for errors only while a client is idle. One checked out (a transaction
+    // between its statements) that loses its server emits 'error' with nobody listening, which
+    // would crash the process. The client is then no longer queryable: its next statement fails,
+    // and the pool discards it on release.
+    this.on('error', () => {});
+  }
   override query(...args: unknown[]): never {
     const [config, values, callback] = args;
     const copy = typeof config === 'string' && callback === undefined ? copyOf(config, values as unknown[] | undefined) : null;
