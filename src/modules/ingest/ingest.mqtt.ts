@@ -68,6 +68,8 @@ export async function startEmbeddedBroker(deps: Deps & { host: string; port: num
   const { devices, ingest, logger } = deps;
   const broker = await Aedes.createBroker({ maxClientsIdLength: 64, drainTimeout: 30_000 });
   const deviceOf = new WeakMap<Client, DeviceContext>();
+  // The connection of each scale, for cutting it off when its secret is revoked or reissued.
+  const live = new Map<string, Client>();
 
   broker.authenticate = (client, username, password, done) => {
     const fail = (code: number) => {
@@ -80,6 +82,8 @@ export async function startEmbeddedBroker(deps: Deps & { host: string; port: num
       .then((ctx) => {
         if (!ctx || !secretMatches(ctx.secret, password.toString())) return fail(4);
         deviceOf.set(client, ctx);
+        // Live from now: a revocation arriving before aedes calls the client ready still drops it.
+        live.set(client.id, client);
         done(null, true);
       })
       .catch(() => fail(3));
@@ -121,7 +125,6 @@ export async function startEmbeddedBroker(deps: Deps & { host: string; port: num
     else done();
   };
 
-  const live = new Map<string, Client>();
   broker.on('clientReady', (client) => live.set(client.id, client));
   broker.on('clientDisconnect', (client) => {
     if (live.get(client.id) === client) live.delete(client.id);

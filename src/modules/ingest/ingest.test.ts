@@ -338,6 +338,20 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
       c.end(true);
     });
 
+    it('cuts off a revoked secret at once, on both transports, until a new one is issued', async () => {
+      const c = await connect(deviceId, secret.toString('base64url'));
+      const closed = new Promise<void>((r) => c.once('close', () => r()));
+      expect((await inspA.request('DELETE', `/api/scales/${t.fx.scales.A}/device-credentials`)).statusCode).toBe(204);
+      await closed;
+      c.end(true);
+      await expect(connect(deviceId, secret.toString('base64url'))).rejects.toThrow();
+      expect((await post([tx()])).statusCode).toBe(401);
+      expect((await inspA.get(`/api/scales/${t.fx.scales.A}/device`)).json().revokedAt).not.toBeNull();
+      const issued = (await inspA.post(`/api/scales/${t.fx.scales.A}/device-credentials`)).json();
+      secret = Buffer.from(issued.secret, 'base64url');
+      expect((await post([tx()])).json().acks[0].status).toBe('accepted');
+    });
+
     it('cuts off a reissued secret at once', async () => {
       const c = await connect(deviceId, secret.toString('base64url'));
       const closed = new Promise<void>((r) => c.once('close', () => r()));
