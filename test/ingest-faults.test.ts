@@ -18,6 +18,7 @@ import { DEMO_PASSWORD } from '../src/modules/demo/demo.data.js';
 import { createFleet, provisionOverApi, type Fleet, type SimScaleSpec } from '../src/modules/simulator/index.js';
 
 const RUN = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
+const MOSQUITTO = '/usr/sbin/mosquitto';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function freePort(): Promise<number> {
@@ -119,14 +120,15 @@ describe.runIf(RUN)('ingest faults on PostgreSQL and the external broker', () =>
   });
 
   /** The simulated scales go on from where the record stands (a real scale remembers its seq). */
-  async function fleetFrom(ratePerS: number): Promise<Fleet> {
+  async function fleetFrom(ratePerS: number, mqttUrl = process.env.MQTT_URL!): Promise<Fleet> {
     const last = await db.query<{ scale_id: string; last_seq: string }>('select scale_id, last_seq from scale_device where scale_id = any($1::bigint[])', [specs.map((s) => s.scaleId)]);
     const lastOf = new Map(last.rows.map((r) => [Number(r.scale_id), Number(r.last_seq)]));
     const fleet = createFleet({
       scales: specs.map((s) => ({ ...s, firstSeq: (lastOf.get(s.scaleId!) ?? 0) + 1 })),
       transport: 'mqtt',
-      mqttUrl: process.env.MQTT_URL!,
+      mqttUrl,
       ratePerS,
+      reconnectPeriodMs: 500,
       shares: { overCap: 0.1 },
       seed: seed++,
       heartbeatS: 0,
@@ -220,5 +222,49 @@ describe.runIf(RUN)('ingest faults on PostgreSQL and the external broker', () =>
     await sleep(2000);
     await settleAndCheck(fleet, before);
     expect(a.alive()).toBe(true);
+  }, 150_000);
+  // A broker of our own (the machine's serves other tests): Mosquitto on a free port, stopped and started again.
+  it.runIf(fs.existsSync(MOSQUITTO))('loses nothing and stores nothing twice when the broker restarts mid-stream', async () => {
+    const port = await freePort();
+    const conf = path.join(dataDir, 'mosquitto.conf');
+    fs.writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+    let broker: ChildProcess | null = null;
+    const startBroker = async () => {
+      broker = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
+      for (let i = 0; i < 100; i++) {
+        const up = await new Promise<boolean>((r) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); r(true); }).once('error', () => r(false)));
+        if (up) return;
+        await sleep(50);
+      }
+      throw new Error('mosquitto did not start');
+    };
+    const stopBroker = async () => {
+      const c = broker;
+      if (!c || c.exitCode !== null) return;
+      const gone = new Promise((r) => c.once('exit', r));
+      c.kill('SIGKILL');
+      await gone;
+    };
+    const url = `mqtt://127.0.0.1:${port}`;
+    const c = new Platform(await freePort(), { ...env, MQTT_URL: url });
+    try {
+      await startBroker();
+      await c.start();
+      const before = await overCapCounts();
+      const fleet = await fleetFrom(300, url);
+      await sleep(1500);
+      await stopBroker();
+      await sleep(1000);
+      await startBroker();
+      await sleep(3000);
+      const stats = await settleAndCheck(fleet, before);
+      // Every scale came back to the new broker, and what it held went out again.
+      expect(stats.reconnects).toBeGreaterThanOrEqual(specs.length);
+      expect(stats.resent).toBeGreaterThan(0);
+      expect(c.alive()).toBe(true);
+    } finally {
+      await c.kill();
+      await stopBroker();
+    }
   }, 150_000);
 });
