@@ -2,7 +2,8 @@
  * Ingest under faults, against the real servers (DATABASE_URL and MQTT_URL, as in CI): platform
  * processes as `npm start` runs them, on one scratch PostgreSQL database and the external broker,
  * fed by the simulator over MQTT. A platform killed with SIGKILL mid-stream and started again;
- * its database connections dropped mid-stream; two instances sharing the load, one of them killed.
+ * its database connections dropped mid-stream; the broker restarting mid-stream; two instances
+ * sharing the load, one of them killed.
  * After each, every sale the simulator saw acked is stored exactly once, every sale it sent is
  * stored (what it still held arrived after it resent), and no over-cap sale is alerted twice.
  */
