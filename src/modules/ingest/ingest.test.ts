@@ -3,6 +3,7 @@ import mqtt from 'mqtt';
 import { sql } from 'kysely';
 import { createTestApp, type Client, type TestApp } from '../../test-support/app.js';
 import { TEST_DB_KINDS } from '../../test-support/db.js';
+import { eventually } from '../../test-support/eventually.js';
 import { connectExternalBroker, createDeviceService, macOf, startEmbeddedBroker, type MqttTransport } from './index.js';
 
 const HOUR = 3_600_000;
@@ -325,6 +326,55 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
       await new Promise((r) => setTimeout(r, 200));
       expect((await inspA.get(`/api/scales/${t.fx.scales.A}/device`)).json().isOnline).toBe(false);
       expect((await inspA.get('/api/devices?online=false')).json().total).toBe(1);
+    });
+
+    it('rejects and keeps every kind of bad input on one connection, and goes on taking valid sales', async () => {
+      const c = await connect(deviceId, secret.toString('base64url'));
+      const acks = new Map<number, { seq: number; status: string; error?: string }>();
+      await c.subscribeAsync(`mashang/v1/scales/${deviceId}/ack`, { qos: 1 });
+      c.on('message', (_t, p) => {
+        for (const a of (JSON.parse(p.toString()) as { acks: { seq: number; status: string; error?: string }[] }).acks) acks.set(a.seq, a);
+      });
+      const send = (payload: string | Buffer) => c.publishAsync(`mashang/v1/scales/${deviceId}/tx`, payload, { qos: 1 });
+      const stored = tx();
+      await send(JSON.stringify(stored));
+      const ahead = tx({ ts: rfc(new Date(Date.now() + HOUR)) });
+      const extra = sign({ v: 1, seq: ++seq, ts: rfc(new Date()), plu: '1001', name: '石斑鱼', weight_g: 1250, tare_g: 0, unit_price_fen_per_kg: 15000, total_fen: 18750, discount_fen: 100 });
+      const missing = (({ total_fen: _drop, ...rest }) => sign(rest))(tx());
+      const wrongType = tx({ weight_g: '1250' });
+      const negative = tx({ tare_g: -5 });
+      const huge = tx({ unit_price_fen_per_kg: 1e300, total_fen: 1e300 });
+      const badMac = { ...tx(), mac: 'A'.repeat(43) };
+      const bad = [ahead, extra, missing, wrongType, negative, huge, badMac];
+      await send(Buffer.from('{"v":1,"seq":'));
+      await send('"just a string"');
+      await send(JSON.stringify(new Array(501).fill(stored)));
+      for (const m of bad) await send(JSON.stringify(m));
+      // A replay of a stored sale is answered as a duplicate, not stored again.
+      await send(JSON.stringify(stored));
+      const last = tx();
+      await send(JSON.stringify(last));
+      await eventually(async () => expect(acks.get(last.seq)?.status).toBe('accepted'), 10_000);
+      expect(c.connected).toBe(true);
+      for (const m of bad) expect(acks.get(m.seq), `seq ${m.seq}`).toMatchObject({ status: 'rejected' });
+      expect(acks.get(ahead.seq)!.error).toContain('ahead of the platform clock');
+      expect(acks.get(extra.seq)!.error).toContain('unknown member discount_fen');
+      expect(acks.get(missing.seq)!.error).toContain('total_fen');
+      expect(acks.get(wrongType.seq)!.error).toContain('weight_g');
+      expect(acks.get(negative.seq)!.error).toContain('tare_g');
+      expect(acks.get(huge.seq)!.error).toContain('unit_price_fen_per_kg');
+      expect(acks.get(badMac.seq)!.error).toBe('mac does not verify');
+      expect(acks.get(stored.seq)!.status).toBe('duplicate');
+      // Each kept with its reason and raw bytes, the unreadable payloads too.
+      const kept = (await inspA.get(`/api/scales/${t.fx.scales.A}/rejections`)).json() as { seq: number | null; reason: string; raw: string; transport: string }[];
+      const mqttKept = kept.filter((k) => k.transport === 'mqtt');
+      expect(mqttKept.map((k) => k.reason)).toEqual(expect.arrayContaining(['payload is not JSON', 'payload must be a message object or an array of them', 'a batch holds at most 500 messages, this has 501']));
+      expect(mqttKept.find((k) => k.reason === 'payload is not JSON')!.raw).toBe('{"v":1,"seq":');
+      for (const m of bad) expect(mqttKept.find((k) => k.seq === m.seq)?.reason, `seq ${m.seq}`).toBe(acks.get(m.seq)!.error);
+      // The valid sales are in the record, once.
+      const rows = await t.ctx.dbHandle.db.selectFrom('sale').select(['seq']).where('scale_id', '=', t.fx.scales.A).where('seq', 'in', [stored.seq, last.seq, ...bad.map((m) => m.seq)]).execute();
+      expect(rows.map((r) => Number(r.seq)).sort((x, y) => x - y)).toEqual([stored.seq, last.seq]);
+      await c.endAsync();
     });
 
     it('refuses a wrong secret, and a scale straying outside its own topics', async () => {
