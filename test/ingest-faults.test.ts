@@ -1,5 +1,6 @@
 /**
- * Ingest under faults, against the real servers (DATABASE_URL and MQTT_URL, as in CI): platform
+ * Ingest under faults. On the embedded default: the platform killed with SIGKILL mid-stream (its
+ * broker with it) and started again. Against the real servers (DATABASE_URL and MQTT_URL, as in CI): platform
  * processes as `npm start` runs them, on one scratch PostgreSQL database and the external broker,
  * fed by the simulator over MQTT. A platform killed with SIGKILL mid-stream and started again;
  * its database connections dropped mid-stream; the broker restarting mid-stream; two instances
@@ -14,7 +15,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPGlite } from '../src/db/connect.js';
 import { DEMO_PASSWORD } from '../src/modules/demo/demo.data.js';
 import { createFleet, provisionOverApi, type Fleet, type SimScaleSpec } from '../src/modules/simulator/index.js';
 
@@ -268,4 +271,57 @@ describe.runIf(RUN)('ingest faults on PostgreSQL and the external broker', () =>
       await stopBroker();
     }
   }, 150_000);
+});
+
+// The embedded default (PGlite on disk, aedes in the platform's process): a SIGKILL takes the broker
+// down with the platform; the scales reconnect to the restarted one and resend.
+describe('ingest faults on the embedded default', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mashang-faults-embedded-'));
+  let p: Platform;
+  afterAll(async () => {
+    await p?.kill();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('loses nothing and stores nothing twice when the platform is killed mid-stream and started again', async () => {
+    const mqttPort = await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, MASHANG_DATA_DIR: dataDir, MQTT_PORT: String(mqttPort), MASHANG_DEMO: 'true', MASHANG_SIMULATE: 'false', LOG_LEVEL: 'error' };
+    delete env.DATABASE_URL;
+    delete env.MQTT_URL;
+    p = new Platform(await freePort(), env);
+    await p.start();
+    const specs = await provisionOverApi({ baseUrl: p.url, username: 'demo_admin', password: DEMO_PASSWORD, count: 4 });
+    const fleet = createFleet({ scales: specs, transport: 'mqtt', mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, ratePerS: 200, shares: { overCap: 0.1 }, seed: 7, heartbeatS: 0, ackTimeoutMs: 3000, reconnectPeriodMs: 500 });
+    await fleet.start({ timeoutMs: 15_000 });
+    await sleep(1500);
+    const ackedBefore = fleet.stats().accepted;
+    expect(ackedBefore).toBeGreaterThan(0);
+    await p.kill();
+    await sleep(500);
+    await p.start();
+    await sleep(1500);
+    fleet.setRate(0);
+    expect(await fleet.drain(60_000)).toBe(true);
+    const stats = await fleet.stop({ flushTimeoutMs: 5000 });
+    expect(stats.unacked).toBe(0);
+    expect(stats.rejected).toBe(0);
+    expect(stats.reconnects).toBeGreaterThanOrEqual(specs.length);
+    expect(stats.accepted).toBeGreaterThan(ackedBefore);
+    // Stop it cleanly, then read the record itself.
+    const stopped = new Promise((r) => p.child!.once('exit', r));
+    p.child!.kill('SIGTERM');
+    await stopped;
+    const h = await openPGlite(path.join(dataDir, 'pglite'));
+    try {
+      for (const s of fleet.scales) {
+        const rows = await sql<{ seq: number; n: number }>`select seq, count(*)::int n from (select seq from sale where scale_id = ${s.spec.scaleId} union all select seq from scale_event where scale_id = ${s.spec.scaleId}) x where seq >= ${s.spec.firstSeq} group by seq`.execute(h.db);
+        const stored = new Map(rows.rows.map((r) => [Number(r.seq), Number(r.n)]));
+        expect([...stored.values()].filter((n) => n !== 1)).toEqual([]);
+        for (const seq of s.ackedSeqs) expect(stored.has(seq), `scale ${s.deviceId} seq ${seq} acked but not stored`).toBe(true);
+        expect(stored.size).toBe(s.sentSeqs.size);
+      }
+    } finally {
+      await h.close();
+    }
+  }, 180_000);
 });
