@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { DeviceContext, DeviceService } from './device.service.js';
 import { secretMatches } from './device.secrets.js';
@@ -14,6 +14,8 @@ const TOPIC = /^mashang\/v1\/scales\/([A-Za-z0-9_-]{1,64})\/(tx|event|status|ack
 export const mqttNoLog = () => {};
 // Beyond this many queued messages a publishing scale waits for the writer (backpressure).
 const QUEUE_HIGH_WATER = 50_000;
+// An external broker's consumer connections are renewed once a hold-back episode has been over this long.
+const RENEW_AFTER_HOLD_BACK_MS = 5_000;
 // Payloads in flight from an external broker to a platform connection (see connectExternalBroker).
 const DEFAULT_WINDOW = 4000;
 
@@ -161,56 +163,13 @@ export async function startEmbeddedBroker(deps: Deps & { host: string; port: num
  * so several instances split the load and each message is processed by one. The broker
  * authenticates scales (see docs/mosquitto.md); the platform checks every mac itself anyway.
  */
-export async function connectExternalBroker(deps: Deps & { url: string; group?: string; consumers?: number; queueHighWater?: number; window?: number }): Promise<MqttTransport> {
+export async function connectExternalBroker(
+  deps: Deps & { url: string; group?: string; consumers?: number; queueHighWater?: number; window?: number; renewAfterMs?: number },
+): Promise<MqttTransport & { renewals(): number }> {
   const { devices, ingest, logger } = deps;
   const highWater = deps.queueHighWater ?? QUEUE_HIGH_WATER;
   const group = deps.group ?? 'mashang';
   const topics = ['tx', 'event', 'status'].map((c) => `$share/${group}/${TOPIC_PREFIX}+/${c}`);
-  // A broker keeps a window and a queue per connection and drops what overflows the queue
-  // (Mosquitto: 20 in flight unless the client's MQTT 5 Receive Maximum says more, 1000 queued).
-  // With the default window a connection moves 20 payloads per turn of the event loop, and a
-  // writer pausing for a commit overflows the queue: so a wide window (a few seconds of payloads),
-  // and backpressure of our own (below) instead of the broker's drops. Not the widest: while we
-  // hold back, Mosquitto 2.0 keeps what it could not yet write in the window's list and walks that
-  // list for every new message; with 65,535 it spent its core on the walk after an overload and
-  // never caught up again (80 % CPU at half the load it had carried). One connection by default: the broker hands a
-  // group's messages round-robin to its members, so with several a scale's messages arrive out of
-  // order, and a seq stored after a higher one costs a lookup and a gap opened and closed.
-  const clients = await Promise.all(
-    Array.from({ length: Math.max(1, deps.consumers ?? 1) }, async () => {
-      const c = await mqtt.connectAsync(deps.url, {
-        clientId: `mashang-platform-${randomBytes(6).toString('hex')}`,
-        protocolVersion: 5,
-        clean: true,
-        reconnectPeriod: 2000,
-        properties: { receiveMaximum: deps.window ?? DEFAULT_WINDOW },
-        log: mqttNoLog,
-      });
-      // mqtt.js reads a connection's next packet only after this callback: past the high-water
-      // mark the connection waits for the writer, and the broker keeps the rest in its window.
-      // Each PUBACK would otherwise be a write of its own (mqtt-packet uncorks on the next tick, and
-      // mqtt.js handles one packet a tick): cork the socket until the packets of this read are all
-      // handled, so their PUBACKs leave in one write. On loopback a write costs as much as the work.
-      let corked = false;
-      c.handleMessage = (_packet, callback) => {
-        const stream = c.stream;
-        if (!corked && stream) {
-          corked = true;
-          stream.cork();
-          setImmediate(() => {
-            corked = false;
-            stream.uncork();
-          });
-        }
-        if (ingest.queued() > highWater) void ingest.whenBelow(highWater / 2).then(() => callback());
-        else callback();
-      };
-      await c.subscribeAsync(topics, { qos: 1 });
-      c.on('connect', () => void c.subscribeAsync(topics, { qos: 1 }).catch((err) => logger.error({ err }, 'resubscribe failed')));
-      c.on('error', (err) => logger.warn({ err: err.message }, 'mqtt broker error'));
-      return c;
-    }),
-  );
   // Acks leave on a connection of their own. On one that also consumes, a stall (backpressure
   // above) stops the reading of the broker's PUBACKs too, and Mosquitto 2.0 was seen never to send
   // the PUBACKs of what such a connection published meanwhile: those acks hung unanswered, and
@@ -243,11 +202,101 @@ export async function connectExternalBroker(deps: Deps & { url: string; group?: 
       owe(deviceId!, await ingest.submit(ctx, 'mqtt', channel, Buffer.from(payload)));
     })().catch((err) => logger.warn({ err, deviceId }, 'mqtt message not taken'));
   };
-  for (const c of clients) c.on('message', onMessage);
+  // After holding back, Mosquitto 2.0 was seen to keep stale entries at the head of the connection's
+  // in-flight list and to walk them on every PUBACK: once back under the load it had carried, half
+  // its CPU went to that walk and latency stayed up. So once a hold-back episode has been over for
+  // `renewAfterMs`, each consumer connection is replaced by a fresh one in the same group (below).
+  const renewAfterMs = deps.renewAfterMs ?? RENEW_AFTER_HOLD_BACK_MS;
+  // A broker keeps a window and a queue per connection and drops what overflows the queue
+  // (Mosquitto: 20 in flight unless the client's MQTT 5 Receive Maximum says more, 1000 queued).
+  // With the default window a connection moves 20 payloads per turn of the event loop, and a
+  // writer pausing for a commit overflows the queue: so a wide window (a few seconds of payloads),
+  // and backpressure of our own (below) instead of the broker's drops. Not the widest: while we
+  // hold back, Mosquitto 2.0 keeps what it could not yet write in the window's list and walks that
+  // list for every new message; with 65,535 it spent its core on the walk after an overload and
+  // never caught up again (80 % CPU at half the load it had carried). One connection by default: the broker hands a
+  // group's messages round-robin to its members, so with several a scale's messages arrive out of
+  // order, and a seq stored after a higher one costs a lookup and a gap opened and closed.
+  let lastHoldBack = 0;
+  const lastMessageAt = new WeakMap<MqttClient, number>();
+  const connectConsumer = async () => {
+    const c = await mqtt.connectAsync(deps.url, {
+      clientId: `mashang-platform-${randomBytes(6).toString('hex')}`,
+      protocolVersion: 5,
+      clean: true,
+      reconnectPeriod: 2000,
+      properties: { receiveMaximum: deps.window ?? DEFAULT_WINDOW },
+      log: mqttNoLog,
+    });
+    // mqtt.js reads a connection's next packet only after this callback: past the high-water
+    // mark the connection waits for the writer, and the broker keeps the rest in its window.
+    // Each PUBACK would otherwise be a write of its own (mqtt-packet uncorks on the next tick, and
+    // mqtt.js handles one packet a tick): cork the socket until the packets of this read are all
+    // handled, so their PUBACKs leave in one write. On loopback a write costs as much as the work.
+    let corked = false;
+    c.handleMessage = (_packet, callback) => {
+      const stream = c.stream;
+      if (!corked && stream) {
+        corked = true;
+        stream.cork();
+        setImmediate(() => {
+          corked = false;
+          stream.uncork();
+        });
+      }
+      if (ingest.queued() > highWater) {
+        lastHoldBack = Date.now();
+        void ingest.whenBelow(highWater / 2).then(() => callback());
+      } else callback();
+    };
+    c.on('message', onMessage);
+    c.on('message', () => lastMessageAt.set(c, Date.now()));
+    await c.subscribeAsync(topics, { qos: 1 });
+    c.on('connect', () => void c.subscribeAsync(topics, { qos: 1 }).catch((err) => logger.error({ err }, 'resubscribe failed')));
+    c.on('error', (err) => logger.warn({ err: err.message }, 'mqtt broker error'));
+    return c;
+  };
+  // The fresh connection joins the group before the old one leaves it, so messages keep flowing;
+  // the old one takes what the broker had already handed it, then disconnects. Anything it held
+  // but never received is dropped with its session, and its scale sends it again (no ack came):
+  // at least once on the wire, exactly once in the record.
+  let renewals = 0;
+  let closing = false;
+  const renew = async (i: number) => {
+    const old = clients[i]!;
+    const fresh = await connectConsumer();
+    if (closing) return void (await fresh.endAsync(true));
+    clients[i] = fresh;
+    await old.unsubscribeAsync(topics).catch(() => {});
+    while (!closing && Date.now() - (lastMessageAt.get(old) ?? 0) < 1000) await new Promise((r) => setTimeout(r, 200));
+    await old.endAsync();
+    renewals++;
+  };
+  let renewing: Promise<void> | null = null;
+  const renewTimer =
+    renewAfterMs > 0
+      ? setInterval(() => {
+          if (renewing || closing || lastHoldBack === 0 || Date.now() - lastHoldBack < renewAfterMs || ingest.queued() > highWater / 4) return;
+          lastHoldBack = 0;
+          logger.info('renewing the broker consumer connections after a hold-back episode');
+          renewing = (async () => {
+            for (let i = 0; i < clients.length && !closing; i++) await renew(i);
+          })()
+            .catch((err) => logger.warn({ err }, 'renewing a broker consumer connection failed'))
+            .finally(() => (renewing = null));
+        }, Math.min(1000, renewAfterMs))
+      : null;
+  renewTimer?.unref();
+  const clients: MqttClient[] = [];
+  for (let i = 0; i < Math.max(1, deps.consumers ?? 1); i++) clients.push(await connectConsumer());
 
   return {
     describe: () => `external MQTT broker (MQTT_URL), shared subscription group ${group} (${clients.length} connections)`,
+    renewals: () => renewals,
     async close() {
+      closing = true;
+      if (renewTimer) clearInterval(renewTimer);
+      await renewing;
       await Promise.all([...clients, acker].map((c) => c.endAsync()));
     },
   };

@@ -464,6 +464,46 @@ describe.each(TEST_DB_KINDS)('IoT ingest on %s', (kind) => {
       await c.endAsync();
     }, 60_000);
 
+    it('renews its connection after holding back, handing over without losing or repeating a message', async () => {
+      const consumer = await connectExternalBroker({ devices: t.ctx.devices, ingest: t.ctx.ingest, logger: t.ctx.logger, url: process.env.MQTT_URL!, group: `renew${Date.now()}`, consumers: 1, queueHighWater: 20, renewAfterMs: 300 });
+      const c = await mqtt.connectAsync(process.env.MQTT_URL!, { clientId: `${deviceId}-${Date.now()}`, reconnectPeriod: 0 });
+      await c.subscribeAsync(`mashang/v1/scales/${deviceId}/ack`, { qos: 1 });
+      const acks = new Map<number, string[]>();
+      c.on('message', (_t, p) => {
+        for (const a of JSON.parse(p.toString()).acks as { seq: number; status: string }[]) acks.set(a.seq, [...(acks.get(a.seq) ?? []), a.status]);
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      const send = (m: ReturnType<typeof tx>) => c.publishAsync(`mashang/v1/scales/${deviceId}/tx`, JSON.stringify(m), { qos: 1 });
+      // A burst while the platform is stalled: more than the high-water mark queues at once, so it holds back.
+      const burst = Array.from({ length: 1000 }, () => tx());
+      const published = Promise.all(burst.map(send));
+      await new Promise((r) => setTimeout(r, 50));
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      await published;
+      // A steady trickle goes on through the renewal.
+      const trickle: ReturnType<typeof tx>[] = [];
+      for (let i = 0; i < 300 && consumer.renewals() === 0; i++) {
+        const m = tx();
+        trickle.push(m);
+        await send(m);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(consumer.renewals()).toBe(1);
+      for (let i = 0; i < 50; i++) {
+        const m = tx();
+        trickle.push(m);
+        await send(m);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const all = [...burst, ...trickle];
+      await eventually(async () => expect(all.filter((m) => !acks.has(m.seq)).length).toBe(0), 15_000);
+      expect(all.filter((m) => acks.get(m.seq)!.join() !== 'accepted').map((m) => [m.seq, acks.get(m.seq)])).toEqual([]);
+      const stored = await sql<{ n: number; d: number }>`select count(*)::int as n, count(distinct seq)::int as d from sale where scale_id = ${t.fx.scales.A} and seq between ${burst[0]!.seq} and ${trickle.at(-1)!.seq}`.execute(t.ctx.dbHandle.db);
+      expect(stored.rows[0]).toEqual({ n: all.length, d: all.length });
+      await c.endAsync();
+      await consumer.close();
+    }, 60_000);
+
     it('takes a burst of 5,000 payloads while stalled without losing a message', async () => {
       // One consumer connection takes 5,000 payloads sent at once while the platform is stalled.
       const consumer = await connectExternalBroker({ devices: t.ctx.devices, ingest: t.ctx.ingest, logger: t.ctx.logger, url: process.env.MQTT_URL!, group: `burst${Date.now()}`, consumers: 1 });
