@@ -363,7 +363,6 @@ async function main() {
   // the gap between the highest rate held and the lowest not held, down to BISECT_PCT.
   const steps: { offered: number; accepted: number; backlog: number; p50: number | null; p99: number | null; cpuPct: number; simCpuPct: number; avgBatch: number; queued: number; flushesPerS: number; brokerCpuPct: number | null; dbCpuPct: number | null }[] = [];
   let best = 0;
-  let bestBatch = 1;
   let bestStep: (typeof steps)[number] | null = null;
   let rate = START_RATE;
   let highestHeld = 0;
@@ -418,7 +417,6 @@ async function main() {
     const sustained = Math.min(step.accepted, step.offered);
     if (!saturated && sustained > best) {
       best = sustained;
-      bestBatch = step.avgBatch;
       bestStep = step;
     }
     if ((performance.now() - rampStart) / 1000 > RAMP_MAX_S) break;

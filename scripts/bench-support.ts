@@ -1,33 +1,12 @@
 /** What the benchmarks share: a scratch database on the DATABASE_URL server, or PGlite. */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { openPGlite, openPostgres, type DbHandle } from '../src/db/connect.js';
+import { createScratchDatabase as createScratch } from '../src/test-support/db.js';
 
 /** A new database `mashang_bench_<random>` on the server `url` names; `drop` removes it (once). */
-export async function createScratchDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `mashang_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  let dropped = false;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      if (dropped) return;
-      dropped = true;
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
+export const createScratchDatabase = (url: string) => createScratch(url, 'mashang_bench');
 
 /**
  * PostgreSQL (a scratch database) when `url` is given, else PGlite: in memory, or with `pgliteOnDisk`

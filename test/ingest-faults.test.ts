@@ -9,7 +9,6 @@
  * stored (what it still held arrived after it resent), and no over-cap sale is alerted twice.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,6 +16,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase } from '../src/test-support/db.js';
+import { freePort } from '../src/test-support/net.js';
 import { openPGlite } from '../src/db/connect.js';
 import { DEMO_PASSWORD } from '../src/modules/demo/demo.data.js';
 import { createFleet, provisionOverApi, type Fleet, type SimScaleSpec } from '../src/modules/simulator/index.js';
@@ -24,16 +25,6 @@ import { createFleet, provisionOverApi, type Fleet, type SimScaleSpec } from '..
 const RUN = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 const MOSQUITTO = '/usr/sbin/mosquitto';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** One platform process; `start` waits until it says it is up. */
 class Platform {
@@ -86,8 +77,8 @@ class Platform {
 }
 
 describe.runIf(RUN)('ingest faults on PostgreSQL and the external broker', () => {
-  const adminUrl = process.env.DATABASE_URL!;
-  const name = `mashang_faults_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  let scratch: { url: string; drop: () => Promise<void> };
+  let name: string;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mashang-faults-'));
   let db: pg.Pool;
   let env: NodeJS.ProcessEnv;
@@ -97,16 +88,12 @@ describe.runIf(RUN)('ingest faults on PostgreSQL and the external broker', () =>
   let seed = 1;
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    db = new pg.Pool({ connectionString: url.toString(), max: 2, application_name: 'vitest-faults' });
+    scratch = await createScratchDatabase(process.env.DATABASE_URL!, 'mashang_faults');
+    name = new URL(scratch.url).pathname.slice(1);
+    db = new pg.Pool({ connectionString: scratch.url, max: 2, application_name: 'vitest-faults' });
     // Dropping the platform's connections (below) spares this pool's; an error on an idle one is not the test's.
     db.on('error', () => {});
-    env = { ...process.env, DATABASE_URL: url.toString(), MASHANG_DATA_DIR: dataDir, MASHANG_DEMO: 'true', MASHANG_SIMULATE: 'false', LOG_LEVEL: 'error' };
+    env = { ...process.env, DATABASE_URL: scratch.url, MASHANG_DATA_DIR: dataDir, MASHANG_DEMO: 'true', MASHANG_SIMULATE: 'false', LOG_LEVEL: 'error' };
     a = new Platform(await freePort(), env);
     b = new Platform(await freePort(), env);
     await a.start();
@@ -116,10 +103,7 @@ describe.runIf(RUN)('ingest faults on PostgreSQL and the external broker', () =>
   afterAll(async () => {
     await Promise.all([a?.kill(), b?.kill()]);
     await db?.end();
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -5,19 +5,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/test-support/net.js';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mashang-start-'));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function envFor(port: number, dir = dataDir): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, MASHANG_DATA_DIR: dir, PORT: String(port), MASHANG_DEMO: 'false', LOG_LEVEL: 'warn' };

@@ -19,21 +19,34 @@ export async function openTestDb(kind: TestDbKind): Promise<TestDb> {
     await migrate(h);
     return { ...h, cleanup: () => h.close() };
   }
-  const adminUrl = process.env.DATABASE_URL!;
-  const name = `mashang_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const h = openPostgres(url.toString(), 5);
+  const scratch = await createScratchDatabase(process.env.DATABASE_URL!);
+  const h = openPostgres(scratch.url, 5);
   await migrate(h);
   return {
     ...h,
     cleanup: async () => {
       await h.close();
-      const c = new pg.Client({ connectionString: adminUrl });
+      await scratch.drop();
+    },
+  };
+}
+
+/** A new, empty database `<prefix>_<random>` on the server `url` names; `drop` removes it (once, forcing out whoever is connected). */
+export async function createScratchDatabase(url: string, prefix = 'mashang_test'): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  let dropped = false;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      if (dropped) return;
+      dropped = true;
+      const c = new pg.Client({ connectionString: url });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();

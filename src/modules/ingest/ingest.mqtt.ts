@@ -127,7 +127,6 @@ export async function startEmbeddedBroker(deps: Deps & { host: string; port: num
     else done();
   };
 
-  broker.on('clientReady', (client) => live.set(client.id, client));
   broker.on('clientDisconnect', (client) => {
     if (live.get(client.id) === client) live.delete(client.id);
     const ctx = deviceOf.get(client);
@@ -218,7 +217,6 @@ export async function connectExternalBroker(
   // group's messages round-robin to its members, so with several a scale's messages arrive out of
   // order, and a seq stored after a higher one costs a lookup and a gap opened and closed.
   let lastHoldBack = 0;
-  const lastMessageAt = new WeakMap<MqttClient, number>();
   const connectConsumer = async () => {
     const c = await mqtt.connectAsync(deps.url, {
       clientId: `mashang-platform-${randomBytes(6).toString('hex')}`,
@@ -250,7 +248,6 @@ export async function connectExternalBroker(
       } else callback();
     };
     c.on('message', onMessage);
-    c.on('message', () => lastMessageAt.set(c, Date.now()));
     await c.subscribeAsync(topics, { qos: 1 });
     c.on('connect', () => void c.subscribeAsync(topics, { qos: 1 }).catch((err) => logger.error({ err }, 'resubscribe failed')));
     c.on('error', (err) => logger.warn({ err: err.message }, 'mqtt broker error'));
@@ -268,7 +265,13 @@ export async function connectExternalBroker(
     if (closing) return void (await fresh.endAsync(true));
     clients[i] = fresh;
     await old.unsubscribeAsync(topics).catch(() => {});
-    while (!closing && Date.now() - (lastMessageAt.get(old) ?? 0) < 1000) await new Promise((r) => setTimeout(r, 200));
+    // Until it has gone a second without a message (counted only while it drains, off the hot path).
+    let taken = 0;
+    old.on('message', () => taken++);
+    for (let seen = -1; !closing && taken !== seen; ) {
+      seen = taken;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     await old.endAsync();
     renewals++;
   };
